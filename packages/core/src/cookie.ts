@@ -1,0 +1,78 @@
+/**
+ * The cookie codec for adapters that own their cookie (@pgstore/next): session ids, and HMAC-SHA256
+ * signatures under a rotating secret list.
+ *
+ * @example
+ * ```ts
+ * const sid = newSessionId()                   // 256 random bits, base64url
+ * const value = signCookieValue(sid, secrets)  // `${sid}.${mac}`, signed with secrets[0]
+ * unsignCookieValue(value, secrets)            // sid, or null for anything tampered, unknown or malformed
+ * ```
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { PgStoreError } from './errors'
+
+const ID_BYTES = 32
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/
+const MAC_LENGTH = 43
+/** Browsers cap a cookie near 4 KB; anything longer is refused before any HMAC work. */
+const MAX_COOKIE_VALUE = 4096
+
+/** A new session id: 32 bytes (256 bits) from the CSPRNG, base64url, 43 characters. */
+export function newSessionId(): string {
+  return randomBytes(ID_BYTES).toString('base64url')
+}
+
+/** True for a string shaped like an id from {@link newSessionId}. */
+export function isSessionId(value: unknown): value is string {
+  return typeof value === 'string' && SESSION_ID.test(value)
+}
+
+/**
+ * Checks a secret list: non-empty, each secret at least 32 characters. Returns a frozen copy.
+ * @throws PgStoreError `INVALID_OPTIONS`
+ */
+export function assertSecrets(secrets: string | readonly string[]): readonly string[] {
+  const list = typeof secrets === 'string' ? [secrets] : secrets
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new PgStoreError(
+      'INVALID_OPTIONS',
+      'pgstore: secrets must hold at least one secret; the first one signs.',
+    )
+  }
+  for (const s of list) {
+    if (typeof s !== 'string' || s.length < 32) {
+      throw new PgStoreError(
+        'INVALID_OPTIONS',
+        'pgstore: every secret must be a string of at least 32 characters.',
+      )
+    }
+  }
+  return Object.freeze([...list])
+}
+
+function mac(value: string, secret: string): Buffer {
+  return createHmac('sha256', secret).update(value).digest()
+}
+
+/** `${value}.${HMAC-SHA256(value)}` under the first secret. */
+export function signCookieValue(value: string, secrets: readonly string[]): string {
+  return `${value}.${mac(value, secrets[0]!).toString('base64url')}`
+}
+
+/**
+ * Verifies a signed value against every secret, in constant time for each. Returns the value, or null for
+ * anything malformed, oversized or signed with a secret not in the list. Never throws.
+ */
+export function unsignCookieValue(signed: unknown, secrets: readonly string[]): string | null {
+  if (typeof signed !== 'string' || signed.length > MAX_COOKIE_VALUE) return null
+  const dot = signed.lastIndexOf('.')
+  if (dot <= 0 || signed.length - dot - 1 !== MAC_LENGTH) return null
+  const value = signed.slice(0, dot)
+  const given = Buffer.from(signed.slice(dot + 1), 'base64url')
+  if (given.length !== 32) return null
+  let ok = false
+  // Every secret is tried, so the time taken does not tell which one matched.
+  for (const secret of secrets) ok = timingSafeEqual(given, mac(value, secret)) || ok
+  return ok ? value : null
+}

@@ -1,0 +1,85 @@
+/**
+ * The hot-path statements, built once per store and prepared under names unique to the table: each is one
+ * single-row lookup or write by primary key, one round trip.
+ */
+import { createHash } from 'node:crypto'
+import { and, eq, gt, sql } from 'drizzle-orm'
+import type { AnyPgDatabase } from './db'
+import type { SessionTable } from './schema'
+
+const ph = sql.placeholder
+
+export interface StoredRow {
+  data: string
+  expiresAt: Date
+  updatedAt: Date
+}
+
+export interface HotQueries {
+  get(id: string): Promise<StoredRow | undefined>
+  upsert(id: string, data: string, userId: string | null, expiresAt: string): Promise<void>
+  touch(id: string, expiresAt: string): Promise<void>
+  destroy(id: string): Promise<void>
+}
+
+export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, qualifiedName: string): HotQueries {
+  const tag = createHash('sha256').update(qualifiedName).digest('hex').slice(0, 10)
+  const name = (op: string) => `pgstore_${op}_${tag}`
+  const live = gt(t.expiresAt, sql`now()`)
+
+  const get = db
+    .select({ data: sql<string>`${t.data}::text`, expiresAt: t.expiresAt, updatedAt: t.updatedAt })
+    .from(t)
+    .where(and(eq(t.id, ph('id')), live))
+    .prepare(name('get'))
+
+  // Parameters go in as text and are cast in SQL, so every driver sends them untouched (a driver that
+  // knows the column is jsonb would otherwise encode the JSON string a second time).
+  const upsert = db
+    .insert(t)
+    .values({
+      id: ph('id') as never,
+      data: sql`${ph('data')}::text::jsonb`,
+      userId: ph('userId') as never,
+      expiresAt: sql`${ph('expiresAt')}::text::timestamptz`,
+    })
+    .onConflictDoUpdate({
+      target: t.id,
+      set: {
+        data: sql`excluded.data`,
+        userId: sql`excluded.user_id`,
+        updatedAt: sql`now()`,
+        expiresAt: sql`excluded.expires_at`,
+        // A dead row that was not pruned yet is a new session, not a continuation of the old one.
+        createdAt: sql`case when ${t.expiresAt} <= now() then now() else ${t.createdAt} end`,
+      },
+    })
+    .prepare(name('set'))
+
+  const touch = db
+    .update(t)
+    .set({ expiresAt: sql`${ph('expiresAt')}::text::timestamptz`, updatedAt: sql`now()` })
+    .where(and(eq(t.id, ph('id')), live))
+    .prepare(name('touch'))
+
+  const destroy = db
+    .delete(t)
+    .where(eq(t.id, ph('id')))
+    .prepare(name('destroy'))
+
+  return {
+    async get(id) {
+      const rows = (await get.execute({ id })) as StoredRow[]
+      return rows[0]
+    },
+    async upsert(id, data, userId, expiresAt) {
+      await upsert.execute({ id, data, userId, expiresAt })
+    },
+    async touch(id, expiresAt) {
+      await touch.execute({ id, expiresAt })
+    },
+    async destroy(id) {
+      await destroy.execute({ id })
+    },
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * The store-conformance suite, written once. Core runs it on each driver; every adapter runs it through its
+ * own framework contract by mapping that contract onto {@link ConformanceTarget}. Probes read the table
+ * directly, so the suite proves what is at rest, not only what the API returns.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { isPgStoreError, type PgStoreErrorCode, type PgStoreOptions } from '@pgstore/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestDatabase, type DbKind, type TestDatabase } from './database'
+
+/** The store contract in one async shape; each adapter maps its own API onto it. */
+export interface ConformanceTarget {
+  set(sid: string, data: Record<string, unknown>, ttlMs?: number): Promise<void>
+  get(sid: string): Promise<Record<string, unknown> | null | undefined>
+  /** Extends the session's life to `ttlMs` from now without rewriting its data. */
+  touch(sid: string, data: Record<string, unknown>, ttlMs: number): Promise<void>
+  destroy(sid: string): Promise<void>
+  close(): Promise<void>
+}
+
+/**
+ * Builds the target over `options`, which always name the test table and set `touchAfter: 0`,
+ * `maxBytes: 4096`, `prune: false`.
+ */
+export type ConformanceFactory = (db: TestDatabase, options: PgStoreOptions) => Promise<ConformanceTarget>
+
+const digest = (sid: string) => createHash('sha256').update(sid).digest('base64url')
+const newSid = () => randomBytes(32).toString('base64url')
+
+async function expectCode(promise: Promise<unknown>, code: PgStoreErrorCode): Promise<void> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(err, `expected a ${code} error`).toBeDefined()
+  expect(isPgStoreError(err, code), `expected ${code}, got ${String((err as Error)?.message)}`).toBe(true)
+}
+
+export function describeStoreConformance(label: string, kind: DbKind, factory: ConformanceFactory): void {
+  describe(`store conformance: ${label} on ${kind}`, () => {
+    let db: TestDatabase
+    let store: ConformanceTarget
+    const row = async (sid: string) =>
+      (
+        await db.query<{ data: Record<string, unknown>; expires_at: Date; user_id: string | null }>(
+          `select data, expires_at, user_id from "${db.schema}".http_sessions where id = $1`,
+          [digest(sid)],
+        )
+      )[0]
+
+    beforeAll(async () => {
+      db = await createTestDatabase(kind)
+      store = await factory(db, {
+        db: db.db,
+        table: db.table,
+        createTable: true,
+        touchAfter: 0,
+        maxBytes: 4096,
+        prune: false,
+      })
+    })
+    afterAll(async () => {
+      await store?.close()
+      await db?.close()
+    })
+
+    it('returns what was set, with unicode, nesting and dates as ISO strings', async () => {
+      const sid = newSid()
+      const when = new Date('2026-01-02T03:04:05.678Z')
+      await store.set(sid, {
+        name: 'Zoë 🙂 日本',
+        n: 1.5,
+        ok: true,
+        nested: { list: [1, 'two', null] },
+        when,
+      })
+      expect(await store.get(sid)).toMatchObject({
+        name: 'Zoë 🙂 日本',
+        n: 1.5,
+        ok: true,
+        nested: { list: [1, 'two', null] },
+        when: when.toISOString(),
+      })
+    })
+
+    it('returns nothing for an unknown id', async () => {
+      expect(await store.get(newSid())).toBeFalsy()
+    })
+
+    it('keeps only the SHA-256 digest of the id at rest', async () => {
+      const sid = newSid()
+      await store.set(sid, { marker: 'at-rest' })
+      const byRaw = await db.query(`select 1 from "${db.schema}".http_sessions where id = $1`, [sid])
+      expect(byRaw).toHaveLength(0)
+      expect(await row(sid)).toBeDefined()
+      const anywhere = await db.query(
+        `select 1 from "${db.schema}".http_sessions where id like $1 or data::text like $1`,
+        [`%${sid}%`],
+      )
+      expect(anywhere).toHaveLength(0)
+    })
+
+    it('overwrites on a second set, in one row', async () => {
+      const sid = newSid()
+      await store.set(sid, { v: 1 })
+      await store.set(sid, { v: 2 })
+      expect(await store.get(sid)).toMatchObject({ v: 2 })
+      const rows = await db.query(`select 1 from "${db.schema}".http_sessions where id = $1`, [digest(sid)])
+      expect(rows).toHaveLength(1)
+    })
+
+    it('destroys a session', async () => {
+      const sid = newSid()
+      await store.set(sid, { v: 1 })
+      await store.destroy(sid)
+      expect(await store.get(sid)).toBeFalsy()
+      expect(await row(sid)).toBeUndefined()
+      await expect(store.destroy(newSid())).resolves.toBeUndefined()
+    })
+
+    it('enforces expiry on read, in SQL, before any prune', async () => {
+      const sid = newSid()
+      await store.set(sid, { v: 1 })
+      await db.query(
+        `update "${db.schema}".http_sessions set expires_at = now() - interval '1 second' where id = $1`,
+        [digest(sid)],
+      )
+      expect(await store.get(sid)).toBeFalsy()
+      expect(await row(sid), 'the expired row is still there: get filtered it').toBeDefined()
+    })
+
+    it('stores the expiry it was given', async () => {
+      const sid = newSid()
+      const before = Date.now()
+      await store.set(sid, { v: 1 }, 120_000)
+      const expires = (await row(sid))!.expires_at.getTime()
+      expect(expires).toBeGreaterThanOrEqual(before + 119_000)
+      expect(expires).toBeLessThanOrEqual(Date.now() + 121_000)
+    })
+
+    it('touch moves the expiry and never overwrites data written meanwhile', async () => {
+      const sid = newSid()
+      await store.set(sid, { v: 'old' }, 60_000)
+      await db.query(`update "${db.schema}".http_sessions set data = '{"v":"concurrent"}' where id = $1`, [
+        digest(sid),
+      ])
+      await store.touch(sid, { v: 'old' }, 3_600_000)
+      const after = await row(sid)
+      expect(after!.data).toMatchObject({ v: 'concurrent' })
+      expect(after!.expires_at.getTime()).toBeGreaterThan(Date.now() + 3_000_000)
+    })
+
+    it('touch does not bring an expired session back', async () => {
+      const sid = newSid()
+      await store.set(sid, { v: 1 })
+      await db.query(
+        `update "${db.schema}".http_sessions set expires_at = now() - interval '1 second' where id = $1`,
+        [digest(sid)],
+      )
+      await store.touch(sid, { v: 1 }, 3_600_000)
+      expect(await store.get(sid)).toBeFalsy()
+    })
+
+    it('refuses oversize data with SESSION_TOO_LARGE and leaves the row as it was', async () => {
+      const sid = newSid()
+      await store.set(sid, { v: 'kept' })
+      await expectCode(store.set(sid, { v: 'x'.repeat(5000) }), 'SESSION_TOO_LARGE')
+      expect((await row(sid))!.data).toMatchObject({ v: 'kept' })
+    })
+
+    it('refuses values JSON cannot hold with NOT_SERIALIZABLE and leaves the row as it was', async () => {
+      const sid = newSid()
+      await store.set(sid, { v: 'kept' })
+      const circular: Record<string, unknown> = {}
+      circular.self = circular
+      let deep: Record<string, unknown> = {}
+      const root = deep
+      for (let i = 0; i < 10_000; i++) deep = deep.next = {}
+      for (const bad of [{ n: 10n }, circular, { f: () => 1 }, { s: Symbol('x') }, root]) {
+        await expectCode(store.set(sid, bad), 'NOT_SERIALIZABLE')
+      }
+      expect((await row(sid))!.data).toMatchObject({ v: 'kept' })
+    })
+
+    it('keeps concurrent sessions apart', async () => {
+      const sids = Array.from({ length: 20 }, newSid)
+      await Promise.all(sids.map((sid, i) => store.set(sid, { i })))
+      const got = await Promise.all(sids.map((sid) => store.get(sid)))
+      expect(got.map((g) => g?.i)).toEqual(sids.map((_, i) => i))
+    })
+  })
+}

@@ -1,0 +1,9 @@
+export { type ConformanceFactory, type ConformanceTarget, describeStoreConformance } from './conformance'
+export {
+  assertPostgresReachable,
+  createTestDatabase,
+  DATABASE_URL,
+  type DbKind,
+  freshName,
+  type TestDatabase,
+} from './database'

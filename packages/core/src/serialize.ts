@@ -35,11 +35,11 @@ function check(root: unknown): void {
         if (!Number.isFinite(value)) refuse('a non-finite number')
         continue
       case 'bigint':
-        refuse('a BigInt')
+        return refuse('a BigInt')
       case 'function':
-        refuse('a function')
+        return refuse('a function')
       case 'symbol':
-        refuse('a symbol')
+        return refuse('a symbol')
     }
     if (value === null) continue
     let obj = value as object

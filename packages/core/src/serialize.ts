@@ -26,21 +26,13 @@ function check(root: unknown): void {
   while (stack.length > 0) {
     const { value, depth } = stack.pop()!
     while (onPath.length > depth) seen.delete(onPath.pop()!)
-    switch (typeof value) {
-      case 'string':
-      case 'boolean':
-      case 'undefined':
-        continue
-      case 'number':
-        if (!Number.isFinite(value)) refuse('a non-finite number')
-        continue
-      case 'bigint':
-        return refuse('a BigInt')
-      case 'function':
-        return refuse('a function')
-      case 'symbol':
-        return refuse('a symbol')
+    const type = typeof value
+    if (type === 'string' || type === 'boolean' || type === 'undefined') continue
+    if (type === 'number') {
+      if (!Number.isFinite(value)) refuse('a non-finite number')
+      continue
     }
+    if (type === 'bigint' || type === 'function' || type === 'symbol') refuse(`a ${type}`)
     if (value === null) continue
     let obj = value as object
     if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') {

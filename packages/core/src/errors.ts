@@ -75,10 +75,15 @@ const UNAVAILABLE_ERRNO = new Set([
 const UNAVAILABLE_MESSAGE =
   /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end|server closed the connection|PGlite is closed/i
 
-/** Drizzle wraps driver errors in an error whose message lists the parameters; unwrap to the driver's. */
+/**
+ * Drizzle wraps driver errors in an error whose message lists the query parameters (ids, data); walk down to
+ * the driver's own error, which carries the SQLSTATE or errno.
+ */
 function driverError(err: unknown): unknown {
-  let e = err as { name?: string; cause?: unknown } | undefined
-  for (let i = 0; i < 3 && e && e.name === 'DrizzleQueryError' && e.cause; i++) e = e.cause as typeof e
+  let e = err as { code?: unknown; cause?: unknown } | undefined
+  for (let i = 0; i < 5 && e && typeof e === 'object' && typeof e.code !== 'string' && e.cause; i++) {
+    e = e.cause as typeof e
+  }
   return e
 }
 

@@ -1,0 +1,24 @@
+import { PgStore, type PgStoreOptions, type SessionEntry, sessions } from '@pgstore/core'
+import { drizzle } from 'drizzle-orm/pglite'
+import { describe, expectTypeOf, it } from 'vitest'
+
+interface Cart {
+  user?: { id: string }
+  items: string[]
+}
+
+describe('types', () => {
+  it('types session data through the store', () => {
+    const store = new PgStore<Cart>({ db: drizzle.mock(), table: sessions, userId: (d) => d.user?.id })
+    expectTypeOf(store.get('x')).resolves.toEqualTypeOf<Cart | null>()
+    expectTypeOf(store.listByUser('u')).resolves.toEqualTypeOf<SessionEntry<Cart>[]>()
+    expectTypeOf(store.set).parameter(1).toEqualTypeOf<Cart>()
+    // @ts-expect-error: items must be a string array
+    store.set('x', { items: [1] })
+  })
+
+  it('documents option types', () => {
+    expectTypeOf<PgStoreOptions['ttl']>().toEqualTypeOf<number | undefined>()
+    expectTypeOf<PgStoreOptions['prune']>().toMatchTypeOf<false | { interval?: number } | undefined>()
+  })
+})

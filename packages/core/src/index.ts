@@ -22,6 +22,20 @@ export type { AnyPgDatabase, PoolLike } from './db'
 export { createTableStatements } from './ddl'
 export { isPgStoreError, PgStoreError, type PgStoreErrorCode } from './errors'
 export type { PruneOptions, PruneResult } from './prune'
+export {
+  createHeaderCookieJar,
+  createRequestSessions,
+  type HeaderCookieJar,
+  parseCookieHeader,
+  type RequestSessionOptions,
+  type RequestSessions,
+  SESSION_META_KEY,
+  Session,
+  type SessionCookieAttributes,
+  type SessionCookieJar,
+  type SessionCookieOptions,
+  serializeSetCookie,
+} from './request'
 export { pgSessionTable, type SessionTable, type SessionTableOptions, sessions } from './schema'
 export { MAX_DEPTH, serializeSession } from './serialize'
 export {

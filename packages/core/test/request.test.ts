@@ -1,0 +1,396 @@
+import { createHash } from 'node:crypto'
+import {
+  createHeaderCookieJar,
+  createRequestSessions,
+  type HeaderCookieJar,
+  isPgStoreError,
+  newSessionId,
+  PgStore,
+  PgStoreError,
+  parseCookieHeader,
+  type RequestSessions,
+  SESSION_META_KEY,
+  type Session,
+  type SessionCookieJar,
+  serializeSetCookie,
+  signCookieValue,
+} from '@pgstore/core'
+import { createTestDatabase, type DbKind, type TestDatabase } from '@pgstore/testing'
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
+
+interface Data {
+  userId?: string
+  count?: number
+  cart?: string[]
+}
+
+const SECRET = 'request-test-secret-0123456789-abcdef'
+const OLD_SECRET = 'request-test-old-secret-0123456789-xyz'
+const digest = (sid: string) => createHash('sha256').update(sid).digest('base64url')
+
+/** The value of `name` in the jar's Set-Cookie lines, with its attributes. */
+function cookieLine(jar: HeaderCookieJar, name = 'pgsid'): string {
+  const line = jar.setCookieHeaders().find((l) => l.startsWith(`${name}=`))
+  expect(line, `no Set-Cookie for ${name}`).toBeDefined()
+  return line!
+}
+const cookieValue = (line: string) => decodeURIComponent(line.slice(line.indexOf('=') + 1, line.indexOf(';')))
+
+/** The next request's Cookie header, as a browser would send it back. */
+function nextRequest(jar: HeaderCookieJar, name = 'pgsid'): HeaderCookieJar {
+  return createHeaderCookieJar(`${name}=${cookieValue(cookieLine(jar, name))}`)
+}
+
+function readOnlyJar(cookieHeader: string | null): SessionCookieJar {
+  const inner = createHeaderCookieJar(cookieHeader)
+  const refuse = () => {
+    throw new PgStoreError(
+      'READ_ONLY',
+      'pgstore: cookies can only be written in a server action or route handler.',
+    )
+  }
+  return { get: inner.get, set: refuse, delete: refuse }
+}
+
+describe.each<DbKind>(['pg', 'pglite'])('request sessions on %s', (kind) => {
+  let db: TestDatabase
+  let store: PgStore
+  let sessions: RequestSessions<Data>
+  const row = async (sid: string) =>
+    (
+      await db.query<{ data: Record<string, unknown>; expires_at: Date }>(
+        `select data, expires_at from "${db.schema}".http_sessions where id = $1`,
+        [digest(sid)],
+      )
+    )[0]
+
+  async function saved(fill: (s: Session<Data>) => void | Promise<void>): Promise<HeaderCookieJar> {
+    const jar = createHeaderCookieJar(null)
+    const s = await sessions.load(jar)
+    await fill(s)
+    await s.save()
+    return jar
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind)
+    store = new PgStore({ db: db.db, table: db.table, createTable: true, prune: false, maxBytes: 4096 })
+    sessions = createRequestSessions<Data>({ store, secrets: [SECRET] })
+    await store.length() // creates the table, so probes can read it before the first save
+  })
+  afterAll(async () => {
+    await store.close()
+    await db.close()
+  })
+
+  it('gives a new empty session without a cookie, and writes nothing until save', async () => {
+    const jar = createHeaderCookieJar(null)
+    const s = await sessions.load(jar)
+    expect(s.isNew).toBe(true)
+    expect(s.data).toEqual({})
+    expect(s.modified).toBe(false)
+    expect(jar.setCookieHeaders()).toEqual([])
+    expect(await row(s.id)).toBeUndefined()
+  })
+
+  it('saves the row under the digest and a signed cookie with the default attributes', async () => {
+    const jar = createHeaderCookieJar(null)
+    const s = await sessions.load(jar)
+    s.set('userId', 'u1')
+    expect(s.modified).toBe(true)
+    await s.save()
+    expect(s.modified).toBe(false)
+    expect(s.isNew).toBe(false)
+    const line = cookieLine(jar)
+    expect(cookieValue(line)).toBe(signCookieValue(s.id, [SECRET]))
+    expect(line).toContain('; Path=/')
+    expect(line).toContain('; HttpOnly')
+    expect(line).toContain('; SameSite=Lax')
+    expect(line).toContain('; Max-Age=1209600')
+    expect(line).not.toContain('Secure')
+    expect((await row(s.id))!.data).toEqual({ userId: 'u1' })
+  })
+
+  it('loads the saved session on the next request, with its data typed', async () => {
+    const first = await saved((s) => {
+      s.set('count', 2)
+      s.data.cart = ['apple']
+    })
+    const again = await sessions.load(nextRequest(first))
+    expect(again.isNew).toBe(false)
+    expect(again.get('count')).toBe(2)
+    expect(again.data).toEqual({ count: 2, cart: ['apple'] })
+    expect(again.modified).toBe(false)
+    expectTypeOf(again.get('count')).toEqualTypeOf<number | undefined>()
+    expectTypeOf(again.data).toEqualTypeOf<Partial<Data>>()
+    // @ts-expect-error: not a key of Data
+    again.get('nope')
+    // @ts-expect-error: count is a number
+    again.set('count', 'three')
+  })
+
+  it('counts direct changes to data and unset as modified', async () => {
+    const jar = await saved((s) => s.set('count', 1))
+    const a = await sessions.load(nextRequest(jar))
+    a.data.count = 5
+    expect(a.modified).toBe(true)
+    const b = await sessions.load(nextRequest(jar))
+    b.unset('count')
+    expect(b.modified).toBe(true)
+    await b.save()
+    expect((await row(b.id))!.data).toEqual({})
+  })
+
+  it('gives a new empty session, never an error, for a tampered, unknown, expired or oversized cookie', async () => {
+    const jar = await saved((s) => s.set('userId', 'victim'))
+    const good = cookieValue(cookieLine(jar))
+    const [sid] = good.split('.') as [string]
+    await db.query(`update "${db.schema}".http_sessions set expires_at = now() - interval '1 minute'`, [])
+    const expiredSid = sid
+    const live = await saved((s) => s.set('userId', 'live'))
+    const liveValue = cookieValue(cookieLine(live))
+    const liveSid = liveValue.split('.')[0]!
+    const unknownSid = newSessionId()
+    const cases: Record<string, string> = {
+      tampered: `${liveSid.slice(0, -1)}${liveSid.endsWith('A') ? 'B' : 'A'}.${liveValue.split('.')[1]}`,
+      'tampered mac': `${liveSid}.${'A'.repeat(43)}`,
+      unsigned: liveSid,
+      unknown: signCookieValue(unknownSid, [SECRET]),
+      expired: good,
+      oversized: `${liveValue}${'x'.repeat(5000)}`,
+      garbage: '%%%;;;\u0000',
+      'other secret': signCookieValue(liveSid, ['some-other-secret-0123456789-abcdefgh']),
+    }
+    for (const [label, value] of Object.entries(cases)) {
+      const s = await sessions.load(createHeaderCookieJar(`pgsid=${encodeURIComponent(value)}`))
+      expect(s.isNew, label).toBe(true)
+      expect(s.data, label).toEqual({})
+      expect([liveSid, unknownSid, expiredSid], `${label}: a client-chosen id was kept`).not.toContain(s.id)
+    }
+    expect((await sessions.load(nextRequest(live))).get('userId')).toBe('live')
+  })
+
+  it('verifies with every secret in the rotation list and re-signs with the first on save', async () => {
+    const oldSessions = createRequestSessions<Data>({ store, secrets: [OLD_SECRET] })
+    const oldJar = createHeaderCookieJar(null)
+    const s = await oldSessions.load(oldJar)
+    s.set('userId', 'rotating')
+    await s.save()
+    const rotated = createRequestSessions<Data>({ store, secrets: [SECRET, OLD_SECRET] })
+    const jar = nextRequest(oldJar)
+    const again = await rotated.load(jar)
+    expect(again.get('userId')).toBe('rotating')
+    await again.save()
+    expect(cookieValue(cookieLine(jar))).toBe(signCookieValue(again.id, [SECRET]))
+    expect(rotated.verifyCookie(cookieValue(cookieLine(oldJar)))).toBe(true)
+    expect(sessions.verifyCookie(cookieValue(cookieLine(oldJar)))).toBe(false)
+  })
+
+  it('returns flashes once, across requests, and keeps other flashes', async () => {
+    const jar = await saved((s) => {
+      s.flash('notice', 'Welcome back')
+      s.flash('notice', 'Second')
+      s.flash('error', { code: 1 })
+    })
+    const r2 = await sessions.load(nextRequest(jar))
+    expect(r2.data).toEqual({})
+    expect(r2.flashes('notice')).toEqual(['Welcome back', 'Second'])
+    expect(r2.flashes('notice')).toEqual([])
+    expect(r2.modified).toBe(true)
+    await r2.save()
+    const r3 = await sessions.load(nextRequest(jar))
+    expect(r3.flashes('notice')).toEqual([])
+    expect(r3.flashes<{ code: number }>('error')).toEqual([{ code: 1 }])
+    await r3.save()
+    expect((await row(r3.id))!.data).toEqual({})
+  })
+
+  it('regenerate moves the data to a new id, removes the old row and re-sets the cookie', async () => {
+    const jar = await saved((s) => s.set('cart', ['pear']))
+    const before = await sessions.load(nextRequest(jar))
+    const oldId = before.id
+    const next = nextRequest(jar)
+    const s = await sessions.load(next)
+    s.set('userId', 'u42')
+    await s.regenerate()
+    expect(s.id).not.toBe(oldId)
+    expect(await row(oldId)).toBeUndefined()
+    expect((await row(s.id))!.data).toEqual({ cart: ['pear'], userId: 'u42' })
+    expect(cookieValue(cookieLine(next))).toBe(signCookieValue(s.id, [SECRET]))
+    expect((await sessions.load(nextRequest(jar))).isNew, 'the old cookie still opens a session').toBe(true)
+  })
+
+  it('regenerate on a new session saves it', async () => {
+    const jar = createHeaderCookieJar(null)
+    const s = await sessions.load(jar)
+    s.set('userId', 'fresh')
+    await s.regenerate()
+    expect((await sessions.load(nextRequest(jar))).get('userId')).toBe('fresh')
+  })
+
+  it('destroy deletes the row and the cookie and leaves a new empty session', async () => {
+    const jar = await saved((s) => s.set('userId', 'bye'))
+    const next = nextRequest(jar)
+    const s = await sessions.load(next)
+    const oldId = s.id
+    await s.destroy()
+    expect(await row(oldId)).toBeUndefined()
+    const line = cookieLine(next)
+    expect(cookieValue(line)).toBe('')
+    expect(line).toContain('Max-Age=0')
+    expect(s.isNew).toBe(true)
+    expect(s.id).not.toBe(oldId)
+    expect(s.data).toEqual({})
+    expect(s.modified).toBe(false)
+  })
+
+  it('keeps a per-session maxAge for cookie and row, and across requests', async () => {
+    const jar = await saved((s) => {
+      s.maxAge = 60
+    })
+    expect(cookieLine(jar)).toContain('Max-Age=60;')
+    const next = await sessions.load(nextRequest(jar))
+    expect(next.maxAge).toBe(60)
+    expect(next.data).toEqual({})
+    const expires = (await row(next.id))!.expires_at.getTime()
+    expect(expires).toBeGreaterThan(Date.now() + 30_000)
+    expect(expires).toBeLessThan(Date.now() + 120_000)
+    expect(() => {
+      next.maxAge = -1
+    }).toThrow(/maxAge/)
+    next.maxAge = 1_209_600
+    await next.save()
+    expect((await row(next.id))!.data).toEqual({})
+  })
+
+  it('writes nothing when the jar refuses cookie writes, and says so', async () => {
+    const jar = await saved((s) => s.set('count', 1))
+    const header = `pgsid=${cookieValue(cookieLine(jar))}`
+    const s = await sessions.load(readOnlyJar(header))
+    expect(s.get('count')).toBe(1)
+    s.set('count', 99)
+    for (const write of [() => s.save(), () => s.regenerate(), () => s.destroy()]) {
+      const err = await write().catch((e: unknown) => e)
+      expect(isPgStoreError(err, 'READ_ONLY')).toBe(true)
+    }
+    expect((await row(s.id))!.data).toEqual({ count: 1 })
+  })
+
+  it('keeps named sessions in separate cookies and rows', async () => {
+    const jar = createHeaderCookieJar(null)
+    const main = await sessions.load(jar)
+    const cart = await sessions.load(jar, 'cart')
+    main.set('userId', 'u1')
+    cart.set('cart', ['a'])
+    await main.save()
+    await cart.save()
+    expect(main.id).not.toBe(cart.id)
+    const header = jar
+      .setCookieHeaders()
+      .map((l) => l.slice(0, l.indexOf(';')))
+      .join('; ')
+    expect(header).toMatch(/^pgsid=.+; pgsid-cart=.+$/)
+    const next = createHeaderCookieJar(header)
+    expect((await sessions.load(next)).data).toEqual({ userId: 'u1' })
+    expect((await sessions.load(next, 'cart')).data).toEqual({ cart: ['a'] })
+    await expect(sessions.load(next, 'bad name')).rejects.toThrow(/cookie token/)
+  })
+
+  it('refuses oversized data with SESSION_TOO_LARGE, with no id or data in the message', async () => {
+    const jar = createHeaderCookieJar(null)
+    const s = await sessions.load(jar)
+    s.set('userId', `secret-${'x'.repeat(5000)}`)
+    const err = (await s.save().catch((e: unknown) => e)) as Error
+    expect(isPgStoreError(err, 'SESSION_TOO_LARGE')).toBe(true)
+    expect(err.message).not.toContain(s.id)
+    expect(err.message).not.toContain('secret-')
+    expect(await row(s.id)).toBeUndefined()
+  })
+
+  it('reserves the meta key in the row and hides it from data', async () => {
+    const jar = await saved((s) => s.flash('k', 1))
+    const id = (await sessions.load(nextRequest(jar))).id
+    expect((await row(id))!.data).toEqual({ [SESSION_META_KEY]: { flash: { k: [1] } } })
+  })
+})
+
+describe('request session options and cookie helpers', () => {
+  const store = new PgStore({ connectionString: 'postgres://unused@127.0.0.1:1/none', prune: false })
+  afterAll(() => store.close())
+
+  it('refuses bad options with INVALID_OPTIONS and messages that do not echo secrets', () => {
+    const bad = [
+      { store, secrets: ['short'] },
+      { store, secrets: [] },
+      { store, secrets: [SECRET], cookieName: 'bad name' },
+      { store, secrets: [SECRET], cookie: { sameSite: 'none' as const, secure: false } },
+      { store, secrets: [SECRET], cookie: { partitioned: true, secure: false } },
+      { store, secrets: [SECRET], maxAge: 0 },
+      { store: undefined as unknown as PgStore, secrets: [SECRET] },
+    ]
+    for (const options of bad) {
+      let err: unknown
+      try {
+        createRequestSessions(options)
+      } catch (e) {
+        err = e
+      }
+      expect(isPgStoreError(err, 'INVALID_OPTIONS'), JSON.stringify(options.cookie ?? null)).toBe(true)
+      expect((err as Error).message).not.toContain(SECRET)
+    }
+  })
+
+  it('makes SameSite=None and Partitioned cookies Secure, and Secure in production', async () => {
+    const none = createRequestSessions({
+      store,
+      secrets: [SECRET],
+      cookie: { sameSite: 'none', partitioned: true },
+    })
+    const noneJar = createHeaderCookieJar(null)
+    const s = await none.load(noneJar)
+    // save() writes the cookie before the store, so the line is there even though this store is unreachable.
+    await s.save().catch(() => undefined)
+    const line = cookieLine(noneJar)
+    expect(line).toContain('; Secure')
+    expect(line).toContain('; SameSite=None')
+    expect(line).toContain('; Partitioned')
+    const env = process.env.NODE_ENV
+    process.env.NODE_ENV = 'production'
+    try {
+      const prodJar = createHeaderCookieJar(null)
+      const p = await createRequestSessions({
+        store,
+        secrets: [SECRET],
+        cookie: { domain: 'example.com' },
+      }).load(prodJar)
+      await p.save().catch(() => undefined)
+      expect(cookieLine(prodJar)).toContain('; Secure')
+      expect(cookieLine(prodJar)).toContain('; Domain=example.com')
+    } finally {
+      process.env.NODE_ENV = env
+    }
+  })
+
+  it('serialises and parses cookie headers', () => {
+    const line = serializeSetCookie('a', 'x y', {
+      path: '/app',
+      sameSite: 'strict',
+      secure: true,
+      httpOnly: false,
+      partitioned: false,
+      maxAge: 0,
+      expires: new Date(),
+    })
+    expect(line).toBe(
+      'a=x%20y; Path=/app; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; SameSite=Strict',
+    )
+    const parsed = parseCookieHeader('a=1; b="two"; a=3; c=%E2%9C%93; d=%zz; =bad; e')
+    expect([...parsed]).toEqual([
+      ['a', '1'],
+      ['b', 'two'],
+      ['c', '✓'],
+      ['d', '%zz'],
+    ])
+    expect(parseCookieHeader(null).size).toBe(0)
+  })
+})

@@ -392,7 +392,13 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
 
   #init(): Promise<HotQueries> {
     this.#initializing ??= (async () => {
-      this.#resolved ??= await resolveDatabase(this.#options, (err) =>
+      // statementTimeout defaults to queryTimeout, so a statement the caller gave up on is cancelled on the
+      // server too, instead of holding a pool connection (and its locks) until it ends by itself.
+      const source = {
+        ...this.#options,
+        statementTimeout: this.#options.statementTimeout ?? this.#queryTimeout,
+      }
+      this.#resolved ??= await resolveDatabase(source, (err) =>
         this.#background(toPgStoreError(err, 'an idle connection', this.#label)),
       )
       const { db } = this.#resolved

@@ -1,0 +1,150 @@
+/**
+ * koa-session's external store contract, translated onto a PgStore. Every rule (expiry, touch throttling,
+ * hashing, size limits, errors) stays in @pgstore/core; this file only maps arguments.
+ *
+ * @example
+ * ```ts
+ * const store = pgSessionStore({ connectionString: process.env.DATABASE_URL, createTable: true })
+ * app.use(session({ store, maxAge: 86_400_000 }, app))
+ * ```
+ */
+import {
+  type ExpiryOptions,
+  isPgStoreError,
+  PgStore,
+  PgStoreError,
+  type PgStoreOptions,
+  type SessionData,
+} from '@pgstore/core'
+
+/** koa-session's `maxAge`: milliseconds, or `'session'` for a browser-session cookie. */
+export type KoaMaxAge = number | 'session'
+
+/** What koa-session keeps in the store: the session's fields plus its own `_maxAge`/`_session` marks. */
+export type KoaSessionData = Record<string, unknown>
+
+/** Options for {@link pgSessionStore}: a new PgStore's options, or an existing store. */
+export type PgSessionStoreOptions<TData extends object = SessionData> =
+  | PgStoreOptions<TData>
+  | {
+      /** A PgStore you already have; you close it. */
+      store: PgStore<TData>
+    }
+
+/** koa-session's external store, backed by PostgreSQL. Pass it as koa-session's `store` option. */
+export interface PgSessionStore<TData extends object = SessionData> {
+  /** The session for `key`, or null when missing or expired. */
+  get(
+    key: string,
+    maxAge?: KoaMaxAge,
+    options?: { rolling?: boolean; ctx?: object },
+  ): Promise<KoaSessionData | null>
+  /**
+   * Writes the session with an expiry of `maxAge` ms from now (`'session'`: the store's ttl). A save that
+   * only extends life (`changed: false`, data as read in this request) becomes a throttled touch.
+   */
+  set(
+    key: string,
+    sess: KoaSessionData,
+    maxAge?: KoaMaxAge,
+    options?: { rolling?: boolean; changed?: boolean; ctx?: object },
+  ): Promise<void>
+  /** Deletes the session. */
+  destroy(key: string, options?: { ctx?: object }): Promise<void>
+  /** The PgStore underneath: close it on shutdown; use it for `listByUser`, `destroyByUser`, `prune`. */
+  readonly store: PgStore<TData>
+}
+
+/** Errors that mean "try again later"; Koa answers them 503 instead of 500. */
+const UNAVAILABLE = new Set(['DB_UNAVAILABLE', 'TIMEOUT'])
+
+/**
+ * Creates koa-session's external store over PostgreSQL.
+ *
+ * @example
+ * ```ts
+ * import session from 'koa-session'
+ * import { pgSessionStore, secureSessionOptions } from '@pgstore/koa'
+ *
+ * app.keys = [process.env.SESSION_KEY!]
+ * const store = pgSessionStore({ connectionString: process.env.DATABASE_URL, createTable: true })
+ * app.use(session({ ...secureSessionOptions(), store, maxAge: 86_400_000 }, app))
+ * ```
+ */
+export function pgSessionStore<TData extends object = SessionData>(
+  options: PgSessionStoreOptions<TData>,
+): PgSessionStore<TData> {
+  const store = resolveStore(options)
+  // What each request read, keyed by its Koa context. koa-session reports `changed: false` both for a
+  // rolling/renew save and for a forced one (`save()`, `regenerate()`, a new `maxAge`); only a save whose
+  // key and data equal what this request read is a pure extension of life, and may become a touch.
+  const read = new WeakMap<object, { key: string; json: string }>()
+
+  return {
+    store,
+
+    async get(key, _maxAge, { ctx } = {}) {
+      const record = await surface(store.getRecord(key))
+      if (!record) return null
+      const data = record.data as KoaSessionData
+      if (ctx) read.set(ctx, { key, json: JSON.stringify(data) })
+      // koa-session checks `_expire` itself and times `renew` from it; the row's expiry is the truth, and a
+      // touch moves only the row, so `_expire` is never stored but derived here.
+      return typeof data._maxAge === 'number' ? { ...data, _expire: record.expiresAt.getTime() } : data
+    },
+
+    async set(key, sess, maxAge, { changed, ctx } = {}) {
+      const { _expire, ...data } = sess
+      const expiry: ExpiryOptions = typeof maxAge === 'number' ? { ttl: maxAge } : {}
+      const seen = ctx ? read.get(ctx) : undefined
+      if (changed === false && seen?.key === key && seen.json === stringify(data)) {
+        await surface(store.touch(key, expiry))
+        return
+      }
+      await surface(store.set(key, data as TData, expiry))
+      if (ctx) read.set(ctx, { key, json: JSON.stringify(data) })
+    },
+
+    async destroy(key, { ctx } = {}) {
+      if (ctx) read.delete(ctx)
+      await surface(store.destroy(key))
+    },
+  }
+}
+
+function resolveStore<TData extends object>(options: PgSessionStoreOptions<TData>): PgStore<TData> {
+  if (!('store' in options) || options.store === undefined)
+    return new PgStore(options as PgStoreOptions<TData>)
+  const { store, ...rest } = options as { store: PgStore<TData> }
+  if (Object.keys(rest).length > 0) {
+    throw new PgStoreError(
+      'INVALID_OPTIONS',
+      'pgstore: pass either { store } or PgStore options to pgSessionStore, not both; configure the store itself.',
+    )
+  }
+  for (const method of ['getRecord', 'set', 'touch', 'destroy'] as const) {
+    if (typeof (store as Partial<PgStore<TData>>)[method] !== 'function') {
+      throw new PgStoreError('INVALID_OPTIONS', 'pgstore: { store } must be a PgStore from @pgstore/core.')
+    }
+  }
+  return store
+}
+
+/** Data that cannot be stringified is not what was read; core then refuses it with a proper error. */
+function stringify(data: KoaSessionData): string | undefined {
+  try {
+    return JSON.stringify(data)
+  } catch {
+    return undefined
+  }
+}
+
+/** Marks an outage 503 for Koa's error handling; the message (which names no session) stays hidden. */
+async function surface<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work
+  } catch (err) {
+    if (isPgStoreError(err) && UNAVAILABLE.has(err.code)) Object.assign(err, { status: 503, expose: false })
+    throw err
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The Express 5 + express-session app, one store per process. Routes:
+ * - `POST /login?u=<n>`: creates a session (the request carries no cookie);
+ * - `GET /read`: loads the session and changes nothing;
+ * - `POST /write`: changes one field of the session.
+ */
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import express from 'express'
+import session from 'express-session'
+import { childConfig, serveParent } from '../child'
+import { CPS_TABLE, REDIS_URL, SCHEMA, TABLES } from '../db'
+import { createPool, MAX_AGE, pruneTable, SECRET, stats } from './shared'
+
+export type ExpressVariant = 'pgstore' | 'connect-pg-simple' | 'connect-redis' | 'memory'
+
+declare module 'express-session' {
+  interface SessionData {
+    userId: string
+    n: number
+  }
+}
+
+const { variant } = childConfig<{ variant: ExpressVariant }>()
+const pool = createPool()
+let server: Server | undefined
+let close: () => Promise<void> = async () => undefined
+
+async function createStore(): Promise<session.Store> {
+  switch (variant) {
+    case 'memory':
+      return new session.MemoryStore()
+    case 'connect-pg-simple': {
+      const { default: connectPgSimple } = await import('connect-pg-simple')
+      const PgSession = connectPgSimple(session)
+      const store = new PgSession({
+        pool,
+        schemaName: SCHEMA,
+        tableName: CPS_TABLE,
+        pruneSessionInterval: false,
+      })
+      close = async () => store.close()
+      return store
+    }
+    case 'connect-redis': {
+      const { createClient } = await import('redis')
+      const { RedisStore } = await import('connect-redis')
+      const client = createClient({ url: REDIS_URL })
+      client.on('error', () => undefined)
+      await client.connect()
+      close = async () => {
+        await client.quit()
+      }
+      return new RedisStore({ client, prefix: 'pgstore-bench:' })
+    }
+    case 'pgstore': {
+      const { PgSessionStore } = await import('@pgstore/express')
+      const store = new PgSessionStore({ pool, table: TABLES.express, prune: false })
+      close = () => store.close()
+      return store
+    }
+  }
+}
+
+serveParent(
+  async () => {
+    const app = express()
+    app.set('etag', false)
+    app.use(
+      session({
+        store: await createStore(),
+        secret: SECRET,
+        resave: false,
+        saveUninitialized: false,
+        cookie: { maxAge: MAX_AGE, httpOnly: true, sameSite: 'lax' },
+      }),
+    )
+    app.post('/login', (req, res) => {
+      req.session.userId = String(req.query.u ?? 'anonymous')
+      req.session.n = 0
+      res.send('ok')
+    })
+    app.get('/read', (req, res) => {
+      if (!req.session.userId) return void res.status(401).send('no session')
+      res.send(req.session.userId)
+    })
+    app.post('/write', (req, res) => {
+      if (!req.session.userId) return void res.status(401).send('no session')
+      req.session.n = (req.session.n ?? 0) + 1
+      res.send('ok')
+    })
+    const listening = app.listen(0, '127.0.0.1')
+    server = listening
+    await new Promise<void>((resolve, reject) => listening.once('listening', resolve).once('error', reject))
+    return { port: (listening.address() as AddressInfo).port }
+  },
+  {
+    stats: () => stats(),
+    prune: () => pruneTable(pool, 'express'),
+  },
+  async () => {
+    server?.closeAllConnections()
+    await new Promise((resolve) => server?.close(resolve))
+    await close()
+    await pool.end()
+  },
+)

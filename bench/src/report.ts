@@ -1,0 +1,260 @@
+/** The markdown report: medians over rounds, ratios computed within the run, and the issue's targets. */
+import type { ChildSummary, HttpSample } from './http'
+import type { LoadResult } from './load'
+import { fmt, median, ratio } from './stats'
+import type { StoreRunResult } from './store-worker'
+
+export interface BenchResult {
+  date: string
+  command: string
+  machine: { cpus: number; cpu: string; memoryGb: number; node: string; postgres: string }
+  settings: unknown
+  store: Record<string, Record<string, StoreRunResult[]>>
+  http: Record<string, { group: string; postgres: boolean; samples: HttpSample[]; children: ChildSummary[] }>
+  scale: Record<string, StoreRunResult[]>
+  prune?: {
+    expired: number
+    baseline: LoadResult
+    during: LoadResult
+    prune: { ms: number; deleted: number; batches: number }
+  }
+  missing: string[]
+  notes: string[]
+}
+
+const SCENARIOS = ['read', 'write', 'login'] as const
+const PEERS: Record<string, { pg?: string; ceiling?: string }> = {
+  express: { pg: 'connect-pg-simple', ceiling: 'MemoryStore' },
+  koa: { ceiling: 'koa-session (cookie)' },
+  next: { ceiling: 'iron-session' },
+}
+
+interface Cell {
+  rps: number
+  p50: number
+  p99: number
+  statements: number
+}
+
+function httpCell(samples: HttpSample[], scenario: string): Cell | undefined {
+  const s = samples.filter((x) => x.scenario === scenario)
+  if (s.length === 0) return undefined
+  return {
+    rps: median(s.map((x) => x.rps)),
+    p50: median(s.map((x) => x.p50)),
+    p99: median(s.map((x) => x.p99)),
+    statements: median(s.map((x) => x.statementsPerRequest)),
+  }
+}
+
+const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`
+const x = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '–')
+
+export function report(r: BenchResult): string {
+  const out: string[] = []
+  const m = r.machine
+  out.push(`## pgstore bench, ${r.date.slice(0, 16).replace('T', ' ')} UTC`)
+  out.push('')
+  out.push(
+    `${m.cpus} × ${m.cpu}, ${m.memoryGb} GB, Node ${m.node}, PostgreSQL ${m.postgres}; load generator, app and ` +
+      'database on the same host. Medians over rounds; ratios are within this run.',
+  )
+  out.push(`Reproduce: \`${r.command}\``)
+  out.push('')
+
+  for (const group of ['express', 'koa', 'next']) {
+    const names = Object.keys(r.http).filter((n) => r.http[n]?.group === group)
+    if (names.length === 0) continue
+    const peers = PEERS[group] ?? {}
+    out.push(
+      `### HTTP: ${group} (${r.http[names[0] as string]?.samples.length ? 'autocannon, 16 connections' : ''})`,
+    )
+    out.push('')
+    out.push(
+      row(
+        [
+          'scenario',
+          'variant',
+          'req/s',
+          peers.ceiling ? `× ${peers.ceiling}` : '',
+          peers.pg ? `× ${peers.pg}` : '',
+          'p50 ms',
+          'p99 ms',
+          'queries/req',
+        ].filter((c) => c !== ''),
+      ),
+    )
+    out.push(row(Array(6 + (peers.ceiling ? 1 : 0) + (peers.pg ? 1 : 0)).fill('---')))
+    for (const scenario of SCENARIOS) {
+      const ceiling = peers.ceiling ? httpCell(r.http[peers.ceiling]?.samples ?? [], scenario) : undefined
+      const pg = peers.pg ? httpCell(r.http[peers.pg]?.samples ?? [], scenario) : undefined
+      for (const name of names) {
+        const entry = r.http[name]!
+        const c = httpCell(entry.samples, scenario)
+        if (!c) continue
+        const cells: string[] = [scenario, name, fmt(c.rps)]
+        if (peers.ceiling) cells.push(x(ratio(c.rps, ceiling?.rps ?? Number.NaN)))
+        if (peers.pg) cells.push(x(ratio(c.rps, pg?.rps ?? Number.NaN)))
+        cells.push(fmt(c.p50, 1), fmt(c.p99, 1), entry.postgres ? c.statements.toFixed(2) : '–')
+        out.push(row(cells))
+      }
+    }
+    out.push('')
+  }
+
+  const memNames = Object.keys(r.http)
+  if (memNames.length > 0) {
+    out.push('### Memory and query-count check')
+    out.push('')
+    out.push(
+      row([
+        'variant',
+        'peak RSS MB (median)',
+        'statements sent (driver)',
+        'transactions counted by PostgreSQL',
+      ]),
+    )
+    out.push(row(['---', '---', '---', '---']))
+    for (const name of memNames) {
+      const ch = r.http[name]!.children
+      const pg = r.http[name]!.postgres
+      const sum = (f: (c: ChildSummary) => number) => ch.reduce((a, c) => a + f(c), 0)
+      out.push(
+        row([
+          name,
+          fmt(median(ch.map((c) => c.peakRssMb))),
+          pg ? fmt(sum((c) => c.statements)) : '–',
+          pg ? fmt(sum((c) => c.dbTransactions ?? 0)) : '–',
+        ]),
+      )
+    }
+    out.push('')
+  }
+
+  const storeNames = Object.keys(r.store)
+  if (storeNames.length > 0) {
+    out.push('### Store level (no HTTP), concurrency 16')
+    out.push('')
+    out.push(row(['op', 'variant', 'ops/s', '× connect-pg-simple', 'p50 ms', 'p99 ms', 'queries/op']))
+    out.push(row(['---', '---', '---', '---', '---', '---', '---']))
+    for (const op of ['get', 'set', 'touch']) {
+      const peer = r.store['connect-pg-simple']?.[op] ?? []
+      for (const name of storeNames) {
+        const runs = r.store[name]?.[op] ?? []
+        if (runs.length === 0) continue
+        const ops = median(runs.map((x) => x.opsPerSec))
+        out.push(
+          row([
+            op,
+            name,
+            fmt(ops),
+            x(ratio(ops, median(peer.map((p) => p.opsPerSec)))),
+            fmt(median(runs.map((x) => x.p50)), 2),
+            fmt(median(runs.map((x) => x.p99)), 2),
+            median(runs.map((x) => x.statementsPerOp)).toFixed(2),
+          ]),
+        )
+      }
+    }
+    out.push('')
+    out.push(
+      '`touch` for @pgstore/core runs with `touchAfter: 0` (every call writes); connect-pg-simple always writes.',
+    )
+    out.push('')
+  }
+
+  const scaleKeys = Object.keys(r.scale)
+  if (scaleKeys.length > 0) {
+    out.push('### Scale: @pgstore/core `get` by table size, concurrency 16')
+    out.push('')
+    out.push(row(['rows in table', 'ops/s', 'p50 ms', 'p99 ms']))
+    out.push(row(['---', '---', '---', '---']))
+    for (const k of scaleKeys.sort((a, b) => Number(a) - Number(b))) {
+      const runs = r.scale[k]!
+      out.push(
+        row([
+          fmt(Number(k)),
+          fmt(median(runs.map((x) => x.opsPerSec))),
+          fmt(median(runs.map((x) => x.p50)), 2),
+          fmt(median(runs.map((x) => x.p99)), 2),
+        ]),
+      )
+    }
+    out.push('')
+  }
+
+  if (r.prune) {
+    const p = r.prune
+    out.push('### Prune under load (@pgstore/express read scenario)')
+    out.push('')
+    out.push(
+      row([
+        'expired rows',
+        'deleted',
+        'batches',
+        'prune duration s',
+        'baseline p99 ms',
+        'p99 during prune ms',
+        'ratio',
+        'req/s baseline → during',
+      ]),
+    )
+    out.push(row(Array(8).fill('---')))
+    out.push(
+      row([
+        fmt(p.expired),
+        fmt(p.prune.deleted),
+        fmt(p.prune.batches),
+        fmt(p.prune.ms / 1000, 1),
+        fmt(p.baseline.p99, 1),
+        fmt(p.during.p99, 1),
+        x(ratio(p.during.p99, p.baseline.p99)),
+        `${fmt(p.baseline.rps)} → ${fmt(p.during.rps)}`,
+      ]),
+    )
+    out.push('')
+  }
+
+  out.push(...targets(r))
+  if (r.missing.length > 0) out.push('', `Not run (package not built): ${r.missing.join(', ')}.`)
+  for (const n of r.notes) out.push('', n)
+  out.push('')
+  return out.join('\n')
+}
+
+function targets(r: BenchResult): string[] {
+  const ours = r.http['@pgstore/express']?.samples
+  const cps = r.http['connect-pg-simple']?.samples
+  const mem = r.http.MemoryStore?.samples
+  if (!ours || !cps) return []
+  const lines = ['### Targets (issue 6)', '', row(['target', 'measured', 'met']), row(['---', '---', '---'])]
+  const check = (name: string, value: number, text: string, ok: boolean) =>
+    lines.push(
+      row([
+        name,
+        Number.isFinite(value) ? text : 'n/a',
+        Number.isFinite(value) ? (ok ? 'yes' : '**no**') : '–',
+      ]),
+    )
+  const c = (s: HttpSample[] | undefined, sc: string) => httpCell(s ?? [], sc)
+  const readVsPg = ratio(c(ours, 'read')?.rps ?? Number.NaN, c(cps, 'read')?.rps ?? Number.NaN)
+  check('read ≥ 2.0× connect-pg-simple', readVsPg, x(readVsPg), readVsPg >= 2)
+  const readVsMem = ratio(c(ours, 'read')?.rps ?? Number.NaN, c(mem, 'read')?.rps ?? Number.NaN)
+  check('read ≥ 0.6× MemoryStore', readVsMem, x(readVsMem), readVsMem >= 0.6)
+  const writeVsPg = ratio(c(ours, 'write')?.rps ?? Number.NaN, c(cps, 'write')?.rps ?? Number.NaN)
+  check('write ≥ 1.2× connect-pg-simple', writeVsPg, x(writeVsPg), writeVsPg >= 1.2)
+  for (const sc of SCENARIOS) {
+    const a = c(ours, sc)?.p99 ?? Number.NaN
+    const b = c(cps, sc)?.p99 ?? Number.NaN
+    check(`${sc} p99 ≤ connect-pg-simple`, a + b, `${fmt(a, 1)} ms vs ${fmt(b, 1)} ms`, a <= b)
+  }
+  const readQ = c(ours, 'read')?.statements ?? Number.NaN
+  check('read: 1 query/request (inside touchAfter)', readQ, readQ.toFixed(2), readQ <= 1.005)
+  const writeQ = c(ours, 'write')?.statements ?? Number.NaN
+  check('write: 2 queries/request', writeQ, writeQ.toFixed(2), writeQ <= 2.005)
+  if (r.prune) {
+    const pr = ratio(r.prune.during.p99, r.prune.baseline.p99)
+    check('prune of 500k keeps live p99 < 2× baseline', pr, x(pr), pr < 2)
+  }
+  return lines
+}

@@ -15,7 +15,7 @@ import { PgStore, type PgStoreOptions, type SessionEntry } from '@pgstore/core'
 import session, { type SessionData } from 'express-session'
 
 /** Options of {@link PgSessionStore}: PgStore options, or an existing store as `{ store }`. */
-export type PgSessionStoreOptions = (PgStoreOptions<SessionData> | { store: PgStore<SessionData> }) & {
+export type PgSessionStoreOptions = (PgStoreOptions<SessionData> | { store: PgStore<any> }) & {
   /**
    * While the database is unreachable express-session stops calling the store, so the store polls the
    * database itself, every this many ms, to notice when it is back and emit `connect`.

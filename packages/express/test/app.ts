@@ -59,6 +59,11 @@ export function createApp(
   app.post('/logout', (req, res, next) => {
     req.session.destroy((err) => (err ? next(err) : res.json({ ok: true })))
   })
+  app.post('/expire-now', (req, res) => {
+    req.session.cookie.maxAge = -1_000
+    req.session.views = (req.session.views ?? 0) + 1
+    res.json({ ok: true })
+  })
   app.get('/reload', (req, res, next) => {
     const before = req.session.views ?? 0
     hooks.midRequest!(req.sessionID).then(

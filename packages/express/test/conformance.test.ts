@@ -1,10 +1,10 @@
 import { type ConformanceFactory, describeStoreConformance } from '@pgstore/testing'
 import type { SessionData } from 'express-session'
-import { PgSessionStore } from '../src'
+import { PgSessionStore, type PgSessionStoreOptions } from '../src'
 
 /** The suite's contract, through express-session's: expiry travels as `cookie.expires`, as it does in an app. */
 const throughAdapter: ConformanceFactory = async (_db, options) => {
-  const store = new PgSessionStore(options)
+  const store = new PgSessionStore(options as PgSessionStoreOptions)
   const withCookie = (data: Record<string, unknown>, ttl?: number) =>
     ({
       ...data,

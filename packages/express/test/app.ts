@@ -2,6 +2,7 @@
  * A real Express 5 app over a PgSessionStore, with the routes the flow tests drive. Hooks let a test act on
  * the database in the middle of a request (a concurrent write, say) without timers.
  */
+import { createHmac } from 'node:crypto'
 import express, { type ErrorRequestHandler } from 'express'
 import session, { type SessionOptions } from 'express-session'
 import type { PgSessionStore } from '../src'
@@ -15,9 +16,19 @@ declare module 'express-session' {
   }
 }
 
+export const TEST_SECRET = 'a-test-secret-of-at-least-32-characters'
+
+/** A `connect.sid` cookie as express-session (cookie-signature) signs `value` under `secret`. */
+export function signedCookie(value: string, secret = TEST_SECRET): string {
+  const mac = createHmac('sha256', secret).update(value).digest('base64').replace(/=+$/, '')
+  return `connect.sid=${encodeURIComponent(`s:${value}.${mac}`)}`
+}
+
 export interface AppHooks {
   /** Runs after the session was loaded and before the response ends. */
   midRequest?: (sid: string) => Promise<void>
+  /** Sees every error that reached the error handler. */
+  onError?: (err: unknown) => void
 }
 
 export function createApp(
@@ -29,7 +40,7 @@ export function createApp(
   app.use(
     session({
       store,
-      secret: 'a-test-secret-of-at-least-32-characters',
+      secret: TEST_SECRET,
       resave: false,
       saveUninitialized: false,
       ...options,
@@ -76,7 +87,10 @@ export function createApp(
     await hooks.midRequest!(req.sessionID)
     res.json({ views: req.session.views ?? 0 })
   })
-  const onError: ErrorRequestHandler = (err, _req, res, _next) => {
+  const onError: ErrorRequestHandler = (err, _req, res, next) => {
+    hooks.onError?.(err)
+    // express-session saves after the response has started, so a failed save arrives here too late to answer.
+    if (res.headersSent) return next(err)
     res.status(500).json({ code: (err as { code?: string }).code ?? 'UNKNOWN', message: String(err.message) })
   }
   app.use(onError)

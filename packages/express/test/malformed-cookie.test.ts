@@ -2,20 +2,13 @@
  * Hostile `connect.sid` values: random, tampered, oversized, badly encoded, and validly signed ids the store
  * never issued. None may give a 5xx; each gets a fresh session; no row is written for any of them.
  */
-import { createHmac, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { createTestDatabase, type TestDatabase } from '@pgstore/testing'
 import fc from 'fast-check'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PgSessionStore } from '../src'
-import { createApp, sessionCookie } from './app'
-
-const SECRET = 'a-test-secret-of-at-least-32-characters'
-/** What express-session's cookie-signature produces for a value under our secret. */
-const signed = (value: string) =>
-  `connect.sid=${encodeURIComponent(
-    `s:${value}.${createHmac('sha256', SECRET).update(value).digest('base64').replace(/=+$/, '')}`,
-  )}`
+import { createApp, sessionCookie, signedCookie as signed } from './app'
 
 let db: TestDatabase
 let store: PgSessionStore
@@ -38,7 +31,7 @@ async function expectFreshSession(cookie: string): Promise<void> {
 beforeAll(async () => {
   db = await createTestDatabase('pg')
   store = new PgSessionStore({ db: db.db, table: db.table, createTable: true, prune: false })
-  app = createApp(store, { secret: SECRET, saveUninitialized: false })
+  app = createApp(store)
   const res = await request(app).post('/login/dave').expect(200)
   valid = { cookie: sessionCookie(res)!, id: res.body.id }
 })

@@ -1,1 +1,56 @@
-export {}
+/**
+ * @pgstore/next: server-side sessions for the Next.js App Router, stored in PostgreSQL by @pgstore/core.
+ *
+ * @example
+ * ```ts
+ * // lib/session.ts
+ * import { createSessions } from '@pgstore/next'
+ * export const { getSession, withSession } = createSessions<{ userId?: string }>({
+ *   store: { connectionString: process.env.DATABASE_URL, createTable: true },
+ *   secrets: [process.env.SESSION_SECRET!],
+ * })
+ *
+ * // app/actions.ts ('use server')
+ * const session = await getSession()
+ * await session.regenerate()      // a new id at login
+ * session.set('userId', user.id)
+ * await session.save()
+ * ```
+ *
+ * Importing this module from a client component is a build error (`server-only`).
+ */
+import 'server-only'
+import type { SessionData } from '@pgstore/core'
+import { cookies } from 'next/headers'
+import { cache } from 'react'
+import { requestCookie } from './cookies'
+import { bindSessions, type CreateSessionsOptions, type Sessions } from './sessions'
+
+export {
+  isPgStoreError,
+  PgStoreError,
+  type PgStoreErrorCode,
+  type Session,
+  type SessionCookieOptions,
+} from '@pgstore/core'
+export type { CreateSessionsOptions, SessionRouteHandler, Sessions } from './sessions'
+
+/** Builds `getSession`, `withSession` and `hasSessionCookie` over one store and one cookie configuration. */
+export function createSessions<TData extends object = SessionData>(
+  options: CreateSessionsOptions,
+): Sessions<TData> {
+  return bindSessions<TData>(options, { cookies, cache })
+}
+
+const SIGNED = /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/
+
+/**
+ * For proxy.ts (middleware): true when the request carries a cookie shaped like a signed pgstore session.
+ * Optimistic: no secret and no database, so it cannot tell a forged or revoked session. Real validation
+ * happens in the handler (getSession / withSession); the `hasSessionCookie` from createSessions also checks
+ * the signature.
+ * @param cookieName the cookie to look for. @default 'pgsid'
+ */
+export function hasSessionCookie(request: Request, cookieName = 'pgsid'): boolean {
+  return SIGNED.test(requestCookie(request, cookieName) ?? '')
+}

@@ -1,0 +1,113 @@
+/**
+ * The Next.js binding, with `cookies()` and React's `cache` passed in so it can be exercised with Next's own
+ * cookie classes outside a Next server. `index.ts` passes the real ones.
+ */
+import {
+  createHeaderCookieJar,
+  createRequestSessions,
+  PgStore,
+  type PgStoreOptions,
+  type Session,
+  type SessionCookieOptions,
+  type SessionData,
+} from '@pgstore/core'
+import { type NextCookieStore, nextCookieJar, requestCookie, withSetCookies } from './cookies'
+
+export interface CreateSessionsOptions {
+  /** A PgStore, or the options to create one (it connects on first use). */
+  store: PgStore<any> | PgStoreOptions<any>
+  /** Signing secrets, at least 32 characters each; the first signs, every one verifies (rotation). */
+  secrets: string | readonly string[]
+  /**
+   * The default session's cookie; a named session `x` uses `${cookieName}-x`.
+   * @default 'pgsid'
+   */
+  cookieName?: string
+  /** Cookie attributes. @default httpOnly, SameSite=Lax, path '/', Secure when NODE_ENV is 'production' */
+  cookie?: SessionCookieOptions
+  /**
+   * Lifetime of a session (cookie and row) from its last save, in seconds; `session.maxAge` changes one.
+   * @default 1_209_600 (14 days)
+   */
+  maxAge?: number
+}
+
+/** A route handler that gets the request's session as a third argument. */
+export type SessionRouteHandler<TData extends object, TRequest extends Request, TContext> = (
+  request: TRequest,
+  context: TContext,
+  session: Session<TData>,
+) => Response | Promise<Response>
+
+export interface Sessions<TData extends object = SessionData> {
+  /**
+   * The request's session (or the named one), read once per request. Works in route handlers, server
+   * actions and server components; in a server component save/regenerate/destroy throw `READ_ONLY`.
+   */
+  getSession(name?: string): Promise<Session<TData>>
+  /**
+   * Wraps a route handler: loads the session from the request, saves it after the handler if it changed,
+   * and puts the cookie on whatever Response the handler returned.
+   */
+  withSession<TRequest extends Request = Request, TContext = unknown>(
+    handler: SessionRouteHandler<TData, TRequest, TContext>,
+    options?: { name?: string },
+  ): (request: TRequest, context: TContext) => Promise<Response>
+  /**
+   * True when the request carries a well-signed session cookie. No database access, so the session may be
+   * gone: use it in proxy.ts to redirect early, and check the session itself in the handler.
+   */
+  hasSessionCookie(request: Request, name?: string): boolean
+  /** The store, for listing and revoking sessions ("log out other devices"). */
+  readonly store: PgStore<any>
+}
+
+export interface NextBindings {
+  cookies: () => Promise<NextCookieStore>
+  cache: <F extends (...args: any[]) => any>(fn: F) => F
+}
+
+function isStore(value: unknown): value is PgStore<any> {
+  return typeof (value as PgStore | undefined)?.getRecord === 'function'
+}
+
+export function bindSessions<TData extends object = SessionData>(
+  options: CreateSessionsOptions,
+  next: NextBindings,
+): Sessions<TData> {
+  const store = isStore(options?.store) ? options.store : new PgStore(options?.store ?? {})
+  const sessions = createRequestSessions<TData>({ ...options, store })
+  // React's cache scopes to a render; route handlers have none, so sessions are also kept per cookie store,
+  // an object Next creates once per request.
+  const perRequest = new WeakMap<object, Map<string, Promise<Session<TData>>>>()
+  const load = next.cache(async (name: string): Promise<Session<TData>> => {
+    const cookieStore = await next.cookies()
+    let loaded = perRequest.get(cookieStore)
+    if (!loaded) {
+      loaded = new Map()
+      perRequest.set(cookieStore, loaded)
+    }
+    let session = loaded.get(name)
+    if (!session) {
+      session = sessions.load(nextCookieJar(cookieStore), name || undefined)
+      loaded.set(name, session)
+    }
+    return session
+  })
+
+  return {
+    store,
+    getSession: (name) => load(name ?? ''),
+    withSession(handler, handlerOptions) {
+      return async (request, context) => {
+        const jar = createHeaderCookieJar(request.headers.get('cookie'))
+        const session = await sessions.load(jar, handlerOptions?.name)
+        const response = await handler(request, context, session)
+        if (session.modified) await session.save()
+        return withSetCookies(response, jar.setCookieHeaders())
+      }
+    },
+    hasSessionCookie: (request, name) =>
+      sessions.verifyCookie(requestCookie(request, sessions.cookieNameFor(name))),
+  }
+}

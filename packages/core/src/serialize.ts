@@ -5,8 +5,15 @@
  *
  * What round-trips: strings (any unicode), finite numbers, booleans, null, arrays and plain objects. A Date
  * comes back as its ISO string (as with every JSON store). `undefined` properties are dropped, as in JSON.
+ * Strings holding NUL or an unpaired surrogate are refused too: jsonb cannot store them.
  */
-import { PgStoreError } from './errors'
+import { isPgStoreError, PgStoreError } from './errors'
+
+/**
+ * PostgreSQL's jsonb refuses `\u0000` and unpaired surrogates, which JSON.stringify writes as `\u` escapes
+ * (paired surrogates it writes as raw characters). An escape counts only after an even run of backslashes.
+ */
+const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f])/i
 
 /** Deeper objects are refused: PostgreSQL's jsonb parser and every reader after it recurse on depth. */
 export const MAX_DEPTH = 64
@@ -59,8 +66,24 @@ function check(root: unknown): void {
  */
 export function serializeSession(data: unknown, maxBytes: number): string {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) refuse('a non-object at its root')
-  check(data)
-  const json = JSON.stringify(data)
+  let json: string
+  try {
+    check(data)
+    json = JSON.stringify(data)
+  } catch (err) {
+    if (isPgStoreError(err)) throw err
+    throw new PgStoreError(
+      'NOT_SERIALIZABLE',
+      'pgstore: reading the session data threw (a getter or toJSON failed). Store plain JSON values.',
+      { cause: err },
+    )
+  }
+  if (json.includes('\\u') && UNSTORABLE_ESCAPE.test(json)) {
+    throw new PgStoreError(
+      'NOT_SERIALIZABLE',
+      'pgstore: session data holds a NUL character or an unpaired UTF-16 surrogate, which PostgreSQL jsonb cannot store. Remove it, or encode the value (base64) first.',
+    )
+  }
   // UTF-8 is at most 3 bytes per UTF-16 unit, so the exact count is only needed near the limit.
   if (json.length * 3 > maxBytes && Buffer.byteLength(json) > maxBytes) {
     throw new PgStoreError(

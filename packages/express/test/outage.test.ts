@@ -11,10 +11,10 @@ import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PgSessionStore } from '../src'
 import { createApp, sessionCookie, signedCookie } from './app'
-import { type Proxy, startProxy } from './proxy'
+import { type TcpProxy, startProxy } from './proxy'
 
 let db: TestDatabase
-let proxy: Proxy
+let proxy: TcpProxy
 
 beforeAll(async () => {
   db = await createTestDatabase('pg')

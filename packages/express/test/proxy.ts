@@ -1,7 +1,7 @@
 /** A TCP proxy in front of PostgreSQL that a test can cut and restore, to stage a real outage. */
 import net from 'node:net'
 
-export interface Proxy {
+export interface TcpProxy {
   port: number
   /** Closes the listener and every open connection: the database is gone as far as clients can tell. */
   cut(): Promise<void>
@@ -9,7 +9,7 @@ export interface Proxy {
   restore(): Promise<void>
 }
 
-export async function startProxy(host: string, port: number): Promise<Proxy> {
+export async function startProxy(host: string, port: number): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>()
   const track = (s: net.Socket) => {
     sockets.add(s)
@@ -30,7 +30,7 @@ export async function startProxy(host: string, port: number): Promise<Proxy> {
       server.once('error', reject)
       server.listen(at, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port))
     })
-  const proxy: Proxy = {
+  const proxy: TcpProxy = {
     port: await listen(0),
     cut: () =>
       new Promise<void>((resolve) => {

@@ -11,7 +11,7 @@ import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PgSessionStore } from '../src'
 import { createApp, sessionCookie, signedCookie } from './app'
-import { type TcpProxy, startProxy } from './proxy'
+import { startProxy, type TcpProxy } from './proxy'
 
 let db: TestDatabase
 let proxy: TcpProxy

@@ -69,8 +69,12 @@ export function unsignCookieValue(signed: unknown, secrets: readonly string[]): 
   const dot = signed.lastIndexOf('.')
   if (dot <= 0 || signed.length - dot - 1 !== MAC_LENGTH) return null
   const value = signed.slice(0, dot)
-  const given = Buffer.from(signed.slice(dot + 1), 'base64url')
-  if (given.length !== 32) return null
+  const text = signed.slice(dot + 1)
+  const given = Buffer.from(text, 'base64url')
+  // Node's decoder ignores the last character's spare bits and also reads '+' and '/', so several strings
+  // decode to one MAC; only the canonical encoding is accepted. This compares the cookie with itself, not
+  // with the secret's MAC, so it tells an attacker nothing.
+  if (given.length !== 32 || given.toString('base64url') !== text) return null
   let ok = false
   // Every secret is tried, so the time taken does not tell which one matched.
   for (const secret of secrets) ok = timingSafeEqual(given, mac(value, secret)) || ok

@@ -24,11 +24,17 @@ export interface Child<Ready = unknown> {
 export async function startChild<Ready>(
   file: string,
   config: unknown,
+  nodeArgs: readonly string[] = [],
   timeoutMs = 60_000,
 ): Promise<Child<Ready>> {
   const script = fileURLToPath(new URL(file, import.meta.url))
   const proc = fork(script, [JSON.stringify(config)], {
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CHILD_ARGS?.split(' ').filter(Boolean) ?? [])],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...nodeArgs,
+      ...(process.env.BENCH_CHILD_ARGS?.split(' ').filter(Boolean) ?? []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()

@@ -19,6 +19,8 @@ export interface HttpVariant {
   variant: string
   /** Uses PostgreSQL, so its statements are counted. */
   postgres: boolean
+  /** Extra node flags for the child. */
+  nodeArgs?: string[]
 }
 
 export interface HttpSample extends LoadResult {
@@ -31,6 +33,8 @@ export interface ChildSummary {
   round: number
   peakRssMb: number
   statements: number
+  /** Connections the child's pool opened. */
+  connections: number
   /** Transactions the database counted while the child lived (PostgreSQL variants only). */
   dbTransactions?: number
 }
@@ -67,8 +71,15 @@ export function httpVariants(): { variants: HttpVariant[]; missing: string[] } {
   add({ group: 'express', name: 'MemoryStore', app: 'express', variant: 'memory', postgres: false })
   add({ group: 'koa', name: '@pgstore/koa', app: 'koa', variant: 'pgstore', postgres: true }, 'koa')
   add({ group: 'koa', name: 'koa-session (cookie)', app: 'koa', variant: 'cookie', postgres: false }, 'koa')
-  add({ group: 'next', name: '@pgstore/next', app: 'next', variant: 'pgstore', postgres: true }, 'next')
-  add({ group: 'next', name: 'iron-session', app: 'next', variant: 'iron-session', postgres: false }, 'next')
+  const nodeArgs = ['--conditions=react-server']
+  add(
+    { group: 'next', name: '@pgstore/next', app: 'next', variant: 'pgstore', postgres: true, nodeArgs },
+    'next',
+  )
+  add(
+    { group: 'next', name: 'iron-session', app: 'next', variant: 'iron-session', postgres: false, nodeArgs },
+    'next',
+  )
   return { variants, missing }
 }
 
@@ -81,7 +92,7 @@ export async function runHttpVariant(
 ): Promise<ChildSummary> {
   if (v.postgres) await waitForIdleDatabase()
   const txBefore = v.postgres ? await benchTransactions() : 0
-  const child = await startChild<{ port: number }>(`apps/${v.app}.ts`, { variant: v.variant })
+  const child = await startChild<{ port: number }>(`apps/${v.app}.ts`, { variant: v.variant }, v.nodeArgs)
   try {
     const base = `http://127.0.0.1:${child.ready.port}`
     const cookies = await login(base, s.cookies)
@@ -113,12 +124,18 @@ export async function runHttpVariant(
         ...result,
         round,
         scenario: name,
-        statementsPerRequest: (after.statements - before.statements) / Math.max(1, result.requests),
+        statementsPerRequest:
+          (after.statements - before.statements) / Math.max(1, after.requests - before.requests),
       })
     }
     const last = await child.call<AppStats>('stats')
     await child.stop()
-    const summary: ChildSummary = { round, peakRssMb: last.peakRssMb, statements: last.statements }
+    const summary: ChildSummary = {
+      round,
+      peakRssMb: last.peakRssMb,
+      statements: last.statements,
+      connections: last.connections,
+    }
     if (v.postgres) {
       await waitForIdleDatabase()
       summary.dbTransactions = (await benchTransactions()) - txBefore
@@ -138,7 +155,7 @@ export async function runPruneUnderLoad(
   during: LoadResult
   prune: { ms: number; deleted: number; batches: number }
 }> {
-  const child = await startChild<{ port: number }>(`apps/${v.app}.ts`, { variant: v.variant })
+  const child = await startChild<{ port: number }>(`apps/${v.app}.ts`, { variant: v.variant }, v.nodeArgs)
   try {
     const base = `http://127.0.0.1:${child.ready.port}`
     const cookies = await login(base, s.cookies)

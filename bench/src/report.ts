@@ -66,9 +66,7 @@ export function report(r: BenchResult): string {
     const names = Object.keys(r.http).filter((n) => r.http[n]?.group === group)
     if (names.length === 0) continue
     const peers = PEERS[group] ?? {}
-    out.push(
-      `### HTTP: ${group} (${r.http[names[0] as string]?.samples.length ? 'autocannon, 16 connections' : ''})`,
-    )
+    out.push(`### HTTP: ${group} (autocannon, 16 connections)`)
     out.push('')
     out.push(
       row(
@@ -112,9 +110,10 @@ export function report(r: BenchResult): string {
         'peak RSS MB (median)',
         'statements sent (driver)',
         'transactions counted by PostgreSQL',
+        'of which backend starts',
       ]),
     )
-    out.push(row(['---', '---', '---', '---']))
+    out.push(row(['---', '---', '---', '---', '---']))
     for (const name of memNames) {
       const ch = r.http[name]!.children
       const pg = r.http[name]!.postgres
@@ -125,6 +124,7 @@ export function report(r: BenchResult): string {
           fmt(median(ch.map((c) => c.peakRssMb))),
           pg ? fmt(sum((c) => c.statements)) : '–',
           pg ? fmt(sum((c) => c.dbTransactions ?? 0)) : '–',
+          pg ? fmt(sum((c) => c.connections)) : '–',
         ]),
       )
     }
@@ -254,7 +254,7 @@ function targets(r: BenchResult): string[] {
   check('write: 2 queries/request', writeQ, writeQ.toFixed(2), writeQ <= 2.005)
   if (r.prune) {
     const pr = ratio(r.prune.during.p99, r.prune.baseline.p99)
-    check('prune of 500k keeps live p99 < 2× baseline', pr, x(pr), pr < 2)
+    check(`prune of ${fmt(r.prune.expired)} keeps live p99 < 2× baseline`, pr, x(pr), pr < 2)
   }
   return lines
 }

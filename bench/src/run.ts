@@ -20,7 +20,7 @@ const flag = (name: string) => {
 const smoke = args.includes('--smoke')
 const only = new Set((flag('only') ?? 'store,http,scale,prune').split(','))
 const rounds = Number(flag('rounds') ?? (smoke ? 1 : 3))
-const seconds = Number(flag('seconds') ?? (smoke ? 1 : 6))
+const seconds = Number(flag('seconds') ?? (smoke ? 0.5 : 6))
 const settings = {
   smoke,
   rounds,
@@ -28,7 +28,7 @@ const settings = {
     seconds,
     warmupSeconds: smoke ? 0 : 2,
     connections: 16,
-    cookies: smoke ? 100 : 2_000,
+    cookies: smoke ? 50 : 2_000,
     scenarios: ['read', 'write', 'login'] as const,
   },
   store: { seconds: smoke ? 0.5 : Math.max(1, seconds / 2), concurrency: 16, keys: smoke ? 100 : 2_000 },

@@ -10,7 +10,7 @@ import express from 'express'
 import session from 'express-session'
 import { childConfig, serveParent } from '../child'
 import { CPS_TABLE, REDIS_URL, SCHEMA, TABLES } from '../db'
-import { createPool, MAX_AGE, pruneTable, SECRET, stats } from './shared'
+import { createPool, MAX_AGE, pruneTable, SECRET, stats, trackRequests } from './shared'
 
 export type ExpressVariant = 'pgstore' | 'connect-pg-simple' | 'connect-redis' | 'memory'
 
@@ -91,6 +91,7 @@ serveParent(
     })
     const listening = app.listen(0, '127.0.0.1')
     server = listening
+    trackRequests(listening)
     await new Promise<void>((resolve, reject) => listening.once('listening', resolve).once('error', reject))
     return { port: (listening.address() as AddressInfo).port }
   },

@@ -2,6 +2,7 @@
  * What every HTTP app child shares: the pg pool every PostgreSQL variant gets, the statement counter, and
  * the `stats` / `prune` requests the orchestrator sends.
  */
+import type { Server } from 'node:http'
 import { PgStore } from '@pgstore/core'
 import pg from 'pg'
 import { peakRssMb } from '../child'
@@ -13,19 +14,44 @@ countStatements()
 export const SECRET = 'bench-secret-that-is-at-least-32-characters-long'
 export const MAX_AGE = 86_400_000
 
+let connections = 0
+let started = 0
+let open = 0
+
 export function createPool(): pg.Pool {
   const pool = new pg.Pool({ connectionString: BENCH_URL, max: POOL_SIZE })
   pool.on('error', () => undefined)
+  pool.on('connect', () => {
+    connections += 1
+  })
   return pool
 }
 
+/** Counts requests, so statements per request divide by what the app served, not what the client saw. */
+export function trackRequests(server: Server): void {
+  server.on('request', (_req, res) => {
+    started += 1
+    open += 1
+    res.once('close', () => {
+      open -= 1
+    })
+  })
+}
+
 export interface AppStats {
+  /** Statements sent to PostgreSQL. */
   statements: number
+  /** Requests received. */
+  requests: number
+  /** Connections the pool opened; PostgreSQL counts a transaction for each backend start. */
+  connections: number
   peakRssMb: number
 }
 
-export function stats(): AppStats {
-  return { statements: statementCount(), peakRssMb: peakRssMb() }
+/** Answers once no request is in flight, so the counts are those of whole requests. */
+export async function stats(): Promise<AppStats> {
+  while (open > 0) await new Promise((resolve) => setImmediate(resolve))
+  return { statements: statementCount(), requests: started, connections, peakRssMb: peakRssMb() }
 }
 
 /**

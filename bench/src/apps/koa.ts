@@ -1,0 +1,65 @@
+/**
+ * The Koa 3 + koa-session app, one store per process, with the Express app's routes: `POST /login?u=<n>`,
+ * `GET /read`, `POST /write`. The `cookie` variant is koa-session's default, the whole session in a signed
+ * cookie; `pgstore` keeps it in PostgreSQL through @pgstore/koa.
+ */
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import Koa from 'koa'
+import session, { type CreateSessionOptions } from 'koa-session'
+import { childConfig, serveParent } from '../child'
+import { TABLES } from '../db'
+import { createPool, MAX_AGE, pruneTable, SECRET, stats, trackRequests } from './shared'
+
+const { variant } = childConfig<{ variant: 'pgstore' | 'cookie' }>()
+const pool = createPool()
+let server: Server | undefined
+let close: () => Promise<void> = async () => undefined
+
+async function sessionOptions(): Promise<CreateSessionOptions> {
+  const base: CreateSessionOptions = { maxAge: MAX_AGE, httpOnly: true, sameSite: 'lax', signed: true }
+  if (variant === 'cookie') return base
+  const { pgSessionStore } = await import('@pgstore/koa')
+  const store = pgSessionStore({ pool, table: TABLES.koa, prune: false })
+  close = () => store.store.close()
+  return { ...base, store }
+}
+
+serveParent(
+  async () => {
+    const app = new Koa()
+    app.keys = [SECRET]
+    app.use(session(await sessionOptions(), app))
+    app.use((ctx) => {
+      const s = ctx.session
+      if (!s) throw new Error('no session middleware')
+      if (ctx.method === 'POST' && ctx.path === '/login') {
+        s.userId = String(ctx.query.u ?? 'anonymous')
+        s.n = 0
+        ctx.body = 'ok'
+      } else if (ctx.method === 'GET' && ctx.path === '/read') {
+        if (!s.userId) ctx.throw(401, 'no session')
+        ctx.body = String(s.userId)
+      } else if (ctx.method === 'POST' && ctx.path === '/write') {
+        if (!s.userId) ctx.throw(401, 'no session')
+        s.n = Number(s.n ?? 0) + 1
+        ctx.body = 'ok'
+      } else ctx.throw(404)
+    })
+    const listening = app.listen(0, '127.0.0.1')
+    server = listening
+    trackRequests(listening)
+    await new Promise<void>((resolve, reject) => listening.once('listening', resolve).once('error', reject))
+    return { port: (listening.address() as AddressInfo).port }
+  },
+  {
+    stats: () => stats(),
+    prune: () => pruneTable(pool, 'koa'),
+  },
+  async () => {
+    server?.closeAllConnections()
+    await new Promise((resolve) => server?.close(resolve))
+    await close()
+    await pool.end()
+  },
+)

@@ -26,7 +26,7 @@ function createStore(): PgStore<AppSession> {
   const userId = (data: AppSession) => data.userId
   const url = process.env.DATABASE_URL
   if (url) return new PgStore<AppSession>({ connectionString: url, createTable: true, userId })
-  const client = new PGlite(process.env.PGLITE_DATA_DIR ?? './.pglite-data')
+  const client = new PGlite(process.env.PGLITE_DATA_DIR || './.pglite-data')
   return new PgStore<AppSession>({ db: drizzle({ client }), createTable: true, userId })
 }
 

@@ -95,8 +95,9 @@ async function waitUntilServing(baseUrl: string, child: ChildProcess, output: ()
   throw new Error(`next start did not answer within 60 s:\n${output()}`)
 }
 
-export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
-  const database = await createDatabase()
+/** Starts the built app on PostgreSQL (a fresh database), or with `pglite` on PGlite in that directory. */
+export async function startApp(options: { pglite?: string } = {}): Promise<RunningApp> {
+  const database = options.pglite ? { url: '', drop: async () => undefined } : await createDatabase()
   const port = await freePort()
   let output = ''
   const child = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port)], {
@@ -104,9 +105,9 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
     env: {
       ...process.env,
       DATABASE_URL: database.url,
+      PGLITE_DATA_DIR: options.pglite ?? '',
       SESSION_SECRETS: 'e2e-secret-0123456789-abcdefghijklmnop',
       NEXT_TELEMETRY_DISABLED: '1',
-      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

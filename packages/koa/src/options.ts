@@ -1,38 +1,29 @@
 /**
- * Cookie settings for koa-session that suit a store-backed session, to spread into its options.
+ * Secure koa-session settings in one call, so an app does not have to know which defaults to change.
  *
  * @example
  * ```ts
- * app.use(session({ ...secureSessionOptions(), store, maxAge: 86_400_000 }, app))
+ * app.use(session(sessionDefaults({ store, maxAge: 86_400_000 }), app))
  * ```
  */
 import { newSessionId } from '@pgstore/core'
+import type { CreateSessionOptions } from 'koa-session'
 
-/** The subset of koa-session's options that {@link secureSessionOptions} fills. */
-export interface SecureSessionOptions {
-  /** 256-bit ids from core's `newSessionId` (koa-session's default is a UUID, 122 random bits). */
-  genid: () => string
-  /** @default true */
-  httpOnly: boolean
-  /** @default 'lax' */
-  sameSite: 'lax'
-  /**
-   * Secure cookies in production. Behind a TLS-terminating proxy set `app.proxy = true`, or Koa refuses
-   * to send a secure cookie over what it sees as plain HTTP.
-   * @default process.env.NODE_ENV === 'production'
-   */
-  secure: boolean
-  /** Signed with `app.keys`, so a forged id is dropped before any query. @default true */
-  signed: boolean
-}
-
-/** Secure defaults for koa-session: strong ids, httpOnly, SameSite=Lax, signed, Secure in production. */
-export function secureSessionOptions(): SecureSessionOptions {
+/**
+ * koa-session options with secure defaults; anything given wins.
+ * - `genid`: core's `newSessionId`, 256 bits (koa-session's default is a UUID, 122 random bits)
+ * - `httpOnly: true`, `sameSite: 'lax'`, `signed: true` (signed with `app.keys`, so a forged id is dropped
+ *   before any query)
+ * - `secure` when `NODE_ENV` is `production`. Behind a TLS-terminating proxy set `app.proxy = true`, or Koa
+ *   refuses to send a secure cookie over what it sees as plain HTTP.
+ */
+export function sessionDefaults(options: CreateSessionOptions = {}): CreateSessionOptions {
   return {
     genid: newSessionId,
     httpOnly: true,
     sameSite: 'lax',
-    secure: process.env.NODE_ENV === 'production',
     signed: true,
+    secure: process.env.NODE_ENV === 'production',
+    ...options,
   }
 }

@@ -64,11 +64,11 @@ const UNAVAILABLE = new Set(['DB_UNAVAILABLE', 'TIMEOUT'])
  * @example
  * ```ts
  * import session from 'koa-session'
- * import { pgSessionStore, secureSessionOptions } from '@pgstore/koa'
+ * import { pgSessionStore, sessionDefaults } from '@pgstore/koa'
  *
  * app.keys = [process.env.SESSION_KEY!]
  * const store = pgSessionStore({ connectionString: process.env.DATABASE_URL, createTable: true })
- * app.use(session({ ...secureSessionOptions(), store, maxAge: 86_400_000 }, app))
+ * app.use(session(sessionDefaults({ store, maxAge: 86_400_000 }), app))
  * ```
  */
 export function pgSessionStore<TData extends object = SessionData>(

@@ -2,7 +2,7 @@ import { isPgStoreError, isSessionId, PgStore } from '@pgstore/core'
 import { createTestDatabase, type TestDatabase } from '@pgstore/testing'
 import request from 'supertest'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { pgSessionStore, secureSessionOptions } from '../src'
+import { pgSessionStore, sessionDefaults } from '../src'
 import { createApp, setCookies } from './helpers'
 
 let db: TestDatabase
@@ -55,10 +55,10 @@ describe('pgSessionStore options', () => {
   })
 })
 
-describe('secureSessionOptions', () => {
+describe('sessionDefaults', () => {
   it('gives 256-bit ids, httpOnly, SameSite=Lax and signed cookies', async () => {
     const store = pgSessionStore({ db: db.db, table: db.table, createTable: true, prune: false })
-    const app = createApp(store, secureSessionOptions())
+    const app = createApp(store, sessionDefaults())
     const res = await request(app.callback()).get('/count').expect(200)
     const cookie = setCookies(res).get('koa.sess')!
     expect(isSessionId(cookie.value)).toBe(true)
@@ -71,9 +71,20 @@ describe('secureSessionOptions', () => {
 
   it('asks for Secure cookies in production only', () => {
     vi.stubEnv('NODE_ENV', 'production')
-    expect(secureSessionOptions().secure).toBe(true)
+    expect(sessionDefaults().secure).toBe(true)
     vi.stubEnv('NODE_ENV', 'development')
-    expect(secureSessionOptions().secure).toBe(false)
+    expect(sessionDefaults().secure).toBe(false)
+  })
+
+  it('lets anything given win', () => {
+    const genid = () => 'custom'
+    expect(sessionDefaults({ sameSite: 'strict', genid, maxAge: 5 })).toMatchObject({
+      sameSite: 'strict',
+      genid,
+      maxAge: 5,
+      httpOnly: true,
+      signed: true,
+    })
   })
 })
 

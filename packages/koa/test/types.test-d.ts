@@ -2,7 +2,7 @@ import type { PgStore } from '@pgstore/core'
 import type Koa from 'koa'
 import session, { type CreateSessionOptions } from 'koa-session'
 import { describe, expectTypeOf, it } from 'vitest'
-import { type PgSessionStore, pgSessionStore, secureSessionOptions } from '../src'
+import { type PgSessionStore, pgSessionStore, sessionDefaults } from '../src'
 
 type KoaStore = NonNullable<CreateSessionOptions['store']>
 
@@ -10,8 +10,8 @@ describe('types', () => {
   it('fits koa-session 7 as its external store, with the secure defaults spread in', () => {
     const store = pgSessionStore({ connectionString: 'postgres://localhost/db' })
     expectTypeOf(store).toExtend<KoaStore>()
-    expectTypeOf(secureSessionOptions()).toExtend<CreateSessionOptions>()
-    expectTypeOf(session).toBeCallableWith({ ...secureSessionOptions(), store }, {} as Koa)
+    expectTypeOf(sessionDefaults({ store })).toEqualTypeOf<CreateSessionOptions>()
+    expectTypeOf(session).toBeCallableWith(sessionDefaults({ store, rolling: true }), {} as Koa)
   })
 
   it('carries the session data type to the PgStore underneath', () => {

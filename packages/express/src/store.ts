@@ -11,7 +11,7 @@
  * app.use(session({ store, secret: process.env.SESSION_SECRET!, resave: false, saveUninitialized: false }))
  * ```
  */
-import { PgStore, type PgStoreOptions, type SessionEntry } from '@pgstore/core'
+import { PgStore, PgStoreError, type PgStoreOptions, type SessionEntry } from '@pgstore/core'
 import session, { type SessionData } from 'express-session'
 
 /** Options of {@link PgSessionStore}: PgStore options, or an existing store as `{ store }`. */
@@ -31,10 +31,15 @@ const PROBE_ID = 'pgstore-express-reconnect-probe'
 
 /**
  * Calls back on the next tick (so an exception thrown by the callback is not taken for a store failure),
- * or returns the promise when no callback is given.
+ * or returns the promise when no callback is given. That promise is marked handled: callers of
+ * express-session's API often fire `destroy(sid)` and forget it, and an unhandled rejection would end the
+ * process. Awaiting it still sees the error.
  */
 function settle<T>(work: Promise<T>, callback: Callback<T> | undefined): Promise<T> | undefined {
-  if (!callback) return work
+  if (!callback) {
+    work.catch(() => undefined)
+    return work
+  }
   work.then(
     (value) => process.nextTick(callback, null, value),
     (err) => process.nextTick(callback, err),
@@ -63,6 +68,14 @@ export class PgSessionStore extends session.Store {
   constructor(options: PgSessionStoreOptions) {
     super()
     const { reconnectInterval = 1_000, ...rest } = options
+    if (
+      !(typeof reconnectInterval === 'number' && reconnectInterval > 0 && Number.isFinite(reconnectInterval))
+    ) {
+      throw new PgStoreError(
+        'INVALID_OPTIONS',
+        '@pgstore/express: reconnectInterval must be a positive number of ms.',
+      )
+    }
     this.#owned = !('store' in rest)
     this.store = 'store' in rest ? rest.store : new PgStore<SessionData>(rest)
     this.#reconnectInterval = reconnectInterval

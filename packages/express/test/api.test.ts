@@ -128,6 +128,30 @@ describe('PgSessionStore methods', () => {
     expect(calls).toBe(1)
   })
 
+  it('a promise nobody awaits does not become an unhandled rejection; an awaited one still rejects', async () => {
+    const closed = new PgSessionStore({ db: db.db, table: db.table, prune: false })
+    await closed.close()
+    const unhandled: unknown[] = []
+    const record = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', record)
+    try {
+      closed.destroy(newSid())
+      closed.set(newSid(), sess(1))
+      await new Promise((resolve) => setImmediate(resolve))
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(unhandled).toEqual([])
+      await expect(closed.destroy(newSid())).rejects.toMatchObject({ code: 'CLOSED' })
+    } finally {
+      process.off('unhandledRejection', record)
+    }
+  })
+
+  it('refuses a reconnectInterval that is not a positive number', () => {
+    for (const reconnectInterval of [0, -1, Number.NaN]) {
+      expect(() => new PgSessionStore({ db: db.db, reconnectInterval })).toThrow(/reconnectInterval/)
+    }
+  })
+
   it('wraps an existing PgStore given as { store } and leaves it open on close', async () => {
     const core = new PgStore({ db: db.db, table: db.table, prune: false })
     const wrapped = new PgSessionStore({ store: core })

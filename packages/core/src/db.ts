@@ -46,11 +46,15 @@ export async function resolveDatabase(
   source: DatabaseSource,
   onPoolError: (err: Error) => void,
 ): Promise<ResolvedDatabase> {
-  if (source.db) return { db: source.db }
+  if (source.db) {
+    // drizzle(url) makes a pg.Pool with no 'error' listener; the same guard as for `pool` applies to it.
+    const client = (source.db as { $client?: unknown }).$client
+    if (isPoolLike(client)) guardPool(client, onPoolError)
+    return { db: source.db }
+  }
   const { drizzle } = await import('drizzle-orm/node-postgres')
   if (source.pool) {
-    // An idle client's error is emitted on the pool; with no listener Node would crash the process.
-    if (source.pool.listenerCount('error') === 0) source.pool.on('error', onPoolError)
+    guardPool(source.pool, onPoolError)
     return { db: drizzle({ client: source.pool as never }) }
   }
   const pg = (await import('pg')) as unknown as {
@@ -66,6 +70,21 @@ export async function resolveDatabase(
   })
   pool.on('error', onPoolError)
   return { db: drizzle({ client: pool as never }), ownPool: pool }
+}
+
+function isPoolLike(client: unknown): client is PoolLike {
+  const c = client as Partial<PoolLike> | null | undefined
+  return (
+    typeof c?.on === 'function' && typeof c.listenerCount === 'function' && typeof c.connect === 'function'
+  )
+}
+
+/**
+ * An idle client's error (the server restarted, an admin killed the backend) is emitted on the pool; with
+ * no listener Node would crash the process. An app's own listener is left alone.
+ */
+function guardPool(pool: PoolLike, onPoolError: (err: Error) => void): void {
+  if (pool.listenerCount('error') === 0) pool.on('error', onPoolError)
 }
 
 /** Rows from `db.execute`, whose shape differs by driver (`{ rows }` or an array). */

@@ -1,12 +1,12 @@
 /**
- * The HTTP phase: each app variant in its own process, variants interleaved across rounds. Per child: log in
- * many users for their cookies, warm up, then the read, write and login scenarios under autocannon, with the
- * statements per request counted at the driver and the total cross-checked against the database.
+ * The HTTP phase: each app variant in its own process, many users logged in beforehand for their cookies,
+ * the read, write and login scenarios under autocannon, with the statements per request counted at the
+ * driver and the total cross-checked against the database's transaction counter.
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { AppStats } from './apps/shared'
-import { startChild } from './child'
+import { type Child, startChild } from './child'
 import { benchTransactions, waitForIdleDatabase } from './db'
 import { type LoadResult, load, login, SCENARIOS, type Scenario } from './load'
 
@@ -30,13 +30,10 @@ export interface HttpSample extends LoadResult {
 }
 
 export interface ChildSummary {
-  round: number
   peakRssMb: number
   statements: number
   /** Connections the child's pool opened. */
   connections: number
-  /** Transactions the database counted while the child lived (PostgreSQL variants only). */
-  dbTransactions?: number
 }
 
 export interface HttpSettings {
@@ -83,68 +80,97 @@ export function httpVariants(): { variants: HttpVariant[]; missing: string[] } {
   return { variants, missing }
 }
 
-/** Runs one child of `v` through every scenario. */
-export async function runHttpVariant(
-  v: HttpVariant,
-  round: number,
+export interface GroupResult {
+  children: Record<string, ChildSummary>
+  /** Statements and backend starts of the group's PostgreSQL children, against what PostgreSQL counted. */
+  check: { statements: number; connections: number; dbTransactions: number }
+}
+
+/**
+ * Runs a group of variants side by side: every child starts and logs its users in first, then each scenario
+ * runs as short slices that alternate between the children, round after round in a rotated order, so a
+ * burst of outside load lands on every variant alike instead of on whichever ran at that moment. Reads run
+ * first, right after the logins, so they fall inside the touchAfter window as the read target asks.
+ */
+export async function runHttpGroup(
+  variants: readonly HttpVariant[],
+  rounds: number,
   s: HttpSettings,
-  onSample: (sample: HttpSample) => void,
-): Promise<ChildSummary> {
-  if (v.postgres) await waitForIdleDatabase()
-  const txBefore = v.postgres ? await benchTransactions() : 0
-  const child = await startChild<{ port: number }>(`apps/${v.app}.ts`, { variant: v.variant }, v.nodeArgs)
+  onSample: (v: HttpVariant, sample: HttpSample) => void,
+): Promise<GroupResult> {
+  await waitForIdleDatabase()
+  const txBefore = await benchTransactions()
+  const children: Child<{ port: number }>[] = []
   try {
-    const base = `http://127.0.0.1:${child.ready.port}`
-    const cookies = await login(base, s.cookies)
-    if (s.warmupSeconds > 0) {
-      await load({
-        base,
-        scenario: SCENARIOS.read,
-        cookies,
-        connections: s.connections,
-        duration: s.warmupSeconds,
-      })
+    for (const v of variants) {
+      children.push(
+        await startChild<{ port: number }>(`apps/${v.app}.ts`, { variant: v.variant }, v.nodeArgs),
+      )
+    }
+    const bases = children.map((c) => `http://127.0.0.1:${c.ready.port}`)
+    const cookies = await Promise.all(bases.map((base) => login(base, s.cookies, '/login', 4)))
+    const order = variants.map((_, i) => i)
+    for (const i of order) {
+      if (s.warmupSeconds <= 0) break
+      const warm = { base: bases[i] as string, cookies: cookies[i] as string[], connections: s.connections }
+      await load({ ...warm, scenario: SCENARIOS.read, duration: s.warmupSeconds })
     }
     for (const name of s.scenarios) {
-      const before = await child.call<AppStats>('stats')
-      const result = await load({
-        base,
-        scenario: SCENARIOS[name],
-        cookies,
-        connections: s.connections,
-        duration: s.seconds,
-      })
-      const after = await child.call<AppStats>('stats')
-      if (result.non2xx > 0 || result.errors > 0) {
-        throw new Error(
-          `bench: ${v.name} ${name}: ${result.non2xx} non-2xx responses, ${result.errors} errors`,
-        )
+      for (let round = 0; round < rounds; round++) {
+        for (const i of rotate(order, round)) {
+          const child = children[i] as Child<{ port: number }>
+          const v = variants[i] as HttpVariant
+          const before = await child.call<AppStats>('stats')
+          const scenario = SCENARIOS[name]
+          const opts = {
+            base: bases[i] as string,
+            cookies: cookies[i] as string[],
+            connections: s.connections,
+          }
+          const result = await load({ ...opts, scenario, duration: s.seconds })
+          const after = await child.call<AppStats>('stats')
+          if (result.non2xx > 0 || result.errors > 0) {
+            throw new Error(
+              `bench: ${v.name} ${name}: ${result.non2xx} non-2xx responses, ${result.errors} errors`,
+            )
+          }
+          const served = Math.max(1, after.requests - before.requests)
+          onSample(v, {
+            ...result,
+            round,
+            scenario: name,
+            statementsPerRequest: (after.statements - before.statements) / served,
+          })
+        }
       }
-      onSample({
-        ...result,
-        round,
-        scenario: name,
-        statementsPerRequest:
-          (after.statements - before.statements) / Math.max(1, after.requests - before.requests),
-      })
     }
-    const last = await child.call<AppStats>('stats')
-    await child.stop()
-    const summary: ChildSummary = {
-      round,
-      peakRssMb: last.peakRssMb,
-      statements: last.statements,
-      connections: last.connections,
+    const summaries: Record<string, ChildSummary> = {}
+    const check = { statements: 0, connections: 0, dbTransactions: 0 }
+    for (const [i, child] of children.entries()) {
+      const v = variants[i] as HttpVariant
+      const last = await child.call<AppStats>('stats')
+      summaries[v.name] = {
+        peakRssMb: last.peakRssMb,
+        statements: last.statements,
+        connections: last.connections,
+      }
+      if (v.postgres) {
+        check.statements += last.statements
+        check.connections += last.connections
+      }
     }
-    if (v.postgres) {
-      await waitForIdleDatabase()
-      summary.dbTransactions = (await benchTransactions()) - txBefore
-    }
-    return summary
+    await Promise.all(children.map((c) => c.stop()))
+    await waitForIdleDatabase()
+    check.dbTransactions = (await benchTransactions()) - txBefore
+    return { children: summaries, check }
   } finally {
-    await child.stop()
+    await Promise.all(children.map((c) => c.stop()))
   }
 }
+
+/** Round r visits the list rotated by r, so no variant always goes first or last. */
+export const rotate = <T>(list: readonly T[], r: number) =>
+  list.map((_, i) => list[(i + r) % list.length] as T)
 
 /** The read scenario under load while the app's own process prunes the expired rows. */
 export async function runPruneUnderLoad(

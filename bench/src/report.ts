@@ -7,10 +7,20 @@ import type { StoreRunResult } from './store-worker'
 export interface BenchResult {
   date: string
   command: string
-  machine: { cpus: number; cpu: string; memoryGb: number; node: string; postgres: string }
+  machine: {
+    cpus: number
+    cpu: string
+    memoryGb: number
+    node: string
+    postgres: string
+    loadAverageAtStart: string
+    loadAverageAtEnd?: string
+  }
   settings: unknown
   store: Record<string, Record<string, StoreRunResult[]>>
-  http: Record<string, { group: string; postgres: boolean; samples: HttpSample[]; children: ChildSummary[] }>
+  http: Record<string, { group: string; postgres: boolean; samples: HttpSample[]; child?: ChildSummary }>
+  /** Per HTTP group: statements the PostgreSQL children sent, their backend starts, PostgreSQL's count. */
+  checks: Record<string, { statements: number; connections: number; dbTransactions: number }>
   scale: Record<string, StoreRunResult[]>
   prune?: {
     expired: number
@@ -57,7 +67,8 @@ export function report(r: BenchResult): string {
   out.push('')
   out.push(
     `${m.cpus} × ${m.cpu}, ${m.memoryGb} GB, Node ${m.node}, PostgreSQL ${m.postgres}; load generator, app and ` +
-      'database on the same host. Medians over rounds; ratios are within this run.',
+      `database on the same host, shared with other work (1-minute load average ${m.loadAverageAtStart} at start, ` +
+      `${m.loadAverageAtEnd ?? '?'} at end). Medians over rounds; ratios are within this run.`,
   )
   out.push(`Reproduce: \`${r.command}\``)
   out.push('')
@@ -100,31 +111,41 @@ export function report(r: BenchResult): string {
     out.push('')
   }
 
-  const memNames = Object.keys(r.http)
+  const memNames = Object.keys(r.http).filter((n) => r.http[n]?.child)
   if (memNames.length > 0) {
-    out.push('### Memory and query-count check')
+    out.push('### Memory: peak RSS of the app process over all its scenarios')
+    out.push('')
+    out.push(row(['variant', 'group', 'peak RSS MB']))
+    out.push(row(['---', '---', '---']))
+    for (const name of memNames) {
+      const e = r.http[name]!
+      out.push(row([name, e.group, fmt(e.child?.peakRssMb ?? Number.NaN)]))
+    }
+    out.push('')
+  }
+
+  const groups = Object.keys(r.checks)
+  if (groups.length > 0) {
+    out.push('### Query counts: the driver against PostgreSQL')
     out.push('')
     out.push(
-      row([
-        'variant',
-        'peak RSS MB (median)',
-        'statements sent (driver)',
-        'transactions counted by PostgreSQL',
-        'of which backend starts',
-      ]),
+      'Queries per request above are statements counted at `pg.Client#query` in the app process. Here their ' +
+        "total for each group's PostgreSQL apps is checked against `pg_stat_database` (xact_commit + " +
+        'xact_rollback of the bench database, read after every backend exited; each backend start counts one ' +
+        'transaction, and autovacuum may add a few).',
     )
+    out.push('')
+    out.push(row(['group', 'statements sent', '+ backend starts', '= expected', 'PostgreSQL counted']))
     out.push(row(['---', '---', '---', '---', '---']))
-    for (const name of memNames) {
-      const ch = r.http[name]!.children
-      const pg = r.http[name]!.postgres
-      const sum = (f: (c: ChildSummary) => number) => ch.reduce((a, c) => a + f(c), 0)
+    for (const g of groups) {
+      const c = r.checks[g]!
       out.push(
         row([
-          name,
-          fmt(median(ch.map((c) => c.peakRssMb))),
-          pg ? fmt(sum((c) => c.statements)) : '–',
-          pg ? fmt(sum((c) => c.dbTransactions ?? 0)) : '–',
-          pg ? fmt(sum((c) => c.connections)) : '–',
+          g,
+          fmt(c.statements),
+          fmt(c.connections),
+          fmt(c.statements + c.connections),
+          fmt(c.dbTransactions),
         ]),
       )
     }

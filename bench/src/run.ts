@@ -1,14 +1,15 @@
 /**
  * `pnpm --filter @pgstore/bench bench`: every phase, a markdown table on stdout, JSON in bench/results/.
  * `--smoke` runs a few-seconds version for CI that checks the harness works and asserts nothing on speed.
- * `--rounds N`, `--seconds S` and `--only store,http,scale,prune` narrow a development run.
+ * `--rounds N`, `--seconds S`, `--only store,http,scale,prune` and `--groups express,koa,next` narrow a
+ * development run.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { cpus, totalmem } from 'node:os'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { startChild } from './child'
+import { type Child, startChild } from './child'
 import { BENCH_URL, prepareDatabase, REDIS_URL, seedExpired, seedLive, withClient } from './db'
-import { type ChildSummary, type HttpSample, httpVariants, runHttpVariant, runPruneUnderLoad } from './http'
+import { httpVariants, rotate, runHttpGroup, runPruneUnderLoad } from './http'
 import { type BenchResult, report } from './report'
 import type { StoreOp, StoreRunResult, StoreVariant } from './store-worker'
 
@@ -18,15 +19,16 @@ const flag = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined
 }
 const smoke = args.includes('--smoke')
+const groups = new Set((flag('groups') ?? 'express,koa,next').split(','))
 const only = new Set((flag('only') ?? 'store,http,scale,prune').split(','))
-const rounds = Number(flag('rounds') ?? (smoke ? 1 : 3))
-const seconds = Number(flag('seconds') ?? (smoke ? 0.5 : 6))
+const rounds = Number(flag('rounds') ?? (smoke ? 1 : 4))
+const seconds = Number(flag('seconds') ?? (smoke ? 0.5 : 3))
 const settings = {
   smoke,
   rounds,
   http: {
     seconds,
-    warmupSeconds: smoke ? 0 : 2,
+    warmupSeconds: smoke ? 0 : 1,
     connections: 16,
     cookies: smoke ? 50 : 2_000,
     scenarios: ['read', 'write', 'login'] as const,
@@ -36,98 +38,102 @@ const settings = {
   prune: { expired: smoke ? 5_000 : 500_000 },
 }
 
-/** Round r runs the variants in a rotated order, so no variant always goes first or last. */
-const rotate = <T>(list: readonly T[], r: number) => list.map((_, i) => list[(i + r) % list.length] as T)
 const append = <T>(map: Record<string, T[]>, key: string, value: T) => {
   map[key] = [...(map[key] ?? []), value]
 }
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
-async function storePhase(result: BenchResult): Promise<void> {
-  const variants: StoreVariant[] = ['@pgstore/core', 'connect-pg-simple']
-  const ops: StoreOp[] = ['get', 'set', 'touch']
-  for (let r = 0; r < rounds; r++) {
-    for (const variant of rotate(variants, r)) {
-      const table = 'store'
-      const child = await startChild('store-worker.ts', {
-        variant,
-        table,
-        keys: settings.store.keys,
-        seed: true,
-      })
-      try {
-        for (const op of rotate(ops, r)) {
-          const run = await child.call<StoreRunResult>('run', {
+/**
+ * Store workers side by side, one process each; every op runs as short slices alternating between them,
+ * round after round in a rotated order.
+ */
+async function alternate<K extends string>(
+  workers: readonly { key: K; config: object }[],
+  ops: readonly StoreOp[],
+  seconds: number,
+  record: (key: K, op: StoreOp, run: StoreRunResult, round: number) => void,
+): Promise<void> {
+  const children: Child[] = []
+  try {
+    for (const w of workers) children.push(await startChild('store-worker.ts', w.config))
+    const order = workers.map((_, i) => i)
+    for (const op of ops) {
+      for (let round = 0; round < rounds; round++) {
+        for (const i of rotate(order, round)) {
+          const w = workers[i] as (typeof workers)[number]
+          const run = await (children[i] as Child).call<StoreRunResult>('run', {
             op,
-            seconds: settings.store.seconds,
-            concurrency: settings.store.concurrency,
+            seconds,
+            concurrency: 16,
           })
-          if (run.errors > 0) throw new Error(`bench: ${variant} ${op} had ${run.errors} failed calls`)
-          result.store[variant] ??= {}
-          append(result.store[variant], op, run)
-          log(`store ${variant} ${op} round ${r + 1}: ${Math.round(run.opsPerSec)} ops/s`)
+          if (run.errors > 0) throw new Error(`bench: ${w.key} ${op} had ${run.errors} failed or empty calls`)
+          record(w.key, op, run, round)
         }
-      } finally {
-        await child.stop()
       }
     }
+  } finally {
+    await Promise.all(children.map((c) => c.stop()))
   }
 }
 
+async function storePhase(result: BenchResult): Promise<void> {
+  const variants: StoreVariant[] = ['@pgstore/core', 'connect-pg-simple']
+  const workers = variants.map((variant) => ({
+    key: variant,
+    config: { variant, table: 'store', keys: settings.store.keys, seed: true },
+  }))
+  await alternate(workers, ['get', 'set', 'touch'], settings.store.seconds, (variant, op, run, round) => {
+    result.store[variant] ??= {}
+    append(result.store[variant], op, run)
+    log(`store ${variant} ${op} round ${round + 1}: ${Math.round(run.opsPerSec)} ops/s`)
+  })
+}
+
 async function httpPhase(result: BenchResult): Promise<void> {
-  const { variants, missing } = httpVariants()
-  result.missing.push(...missing)
-  for (let r = 0; r < rounds; r++) {
-    for (const v of rotate(variants, r)) {
-      const entry = result.http[v.name] ?? { group: v.group, postgres: v.postgres, samples: [], children: [] }
-      result.http[v.name] = entry
-      const summary: ChildSummary = await runHttpVariant(
-        v,
-        r,
-        { ...settings.http, scenarios: [...settings.http.scenarios] },
-        (s: HttpSample) => {
-          entry.samples.push(s)
-          log(`http ${v.name} ${s.scenario} round ${r + 1}: ${Math.round(s.rps)} req/s, p99 ${s.p99} ms`)
-        },
-      )
-      entry.children.push(summary)
+  const all = httpVariants()
+  result.missing.push(...all.missing)
+  for (const group of ['express', 'koa', 'next'] as const) {
+    const variants = all.variants.filter((v) => v.group === group)
+    if (!groups.has(group) || variants.length === 0) continue
+    const run = await runHttpGroup(
+      variants,
+      rounds,
+      { ...settings.http, scenarios: [...settings.http.scenarios] },
+      (v, sample) => {
+        result.http[v.name] ??= { group: v.group, postgres: v.postgres, samples: [] }
+        result.http[v.name]?.samples.push(sample)
+        log(
+          `http ${v.name} ${sample.scenario} round ${sample.round + 1}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms`,
+        )
+      },
+    )
+    for (const [name, summary] of Object.entries(run.children)) {
+      const entry = result.http[name]
+      if (entry) entry.child = summary
     }
+    result.checks[group] = run.check
   }
 }
 
 async function scalePhase(result: BenchResult): Promise<void> {
-  for (const [key, rows] of [
+  const sizes = [
     ['small', settings.scale.small],
     ['large', settings.scale.large],
-  ] as const) {
+  ] as const
+  for (const [key, rows] of sizes) {
     const seeded = await seedLive(key, rows)
     if (seeded.seeded) log(`scale: seeded ${rows} rows in ${Math.round(seeded.ms)} ms`)
   }
-  for (let r = 0; r < rounds; r++) {
-    for (const key of rotate(['small', 'large'] as const, r)) {
-      const rows = settings.scale[key]
-      const child = await startChild('store-worker.ts', {
-        variant: '@pgstore/core',
-        table: key,
-        keys: rows,
-        seed: false,
-      })
-      try {
-        const run = await child.call<StoreRunResult>('run', {
-          op: 'get',
-          seconds: settings.scale.seconds,
-          concurrency: 16,
-        })
-        if (run.errors > 0) throw new Error(`bench: get on ${rows} rows missed ${run.errors} seeded sessions`)
-        append(result.scale, String(rows), run)
-        log(
-          `scale get on ${rows} rows round ${r + 1}: p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms`,
-        )
-      } finally {
-        await child.stop()
-      }
-    }
-  }
+  const workers = sizes.map(([table, rows]) => ({
+    key: String(rows),
+    config: { variant: '@pgstore/core', table, keys: rows, seed: false },
+  }))
+  await alternate(workers, ['get'], settings.scale.seconds, (rows, _op, run, round) => {
+    append(result.scale, rows, run)
+    log(
+      `scale get on ${rows} rows round ${round + 1}: p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms`,
+    )
+  })
 }
 
 async function prunePhase(result: BenchResult): Promise<void> {
@@ -172,12 +178,14 @@ async function main(): Promise<void> {
       cpus: cpus().length,
       cpu: cpus()[0]?.model ?? 'unknown',
       memoryGb: Math.round(totalmem() / 2 ** 30),
+      loadAverageAtStart: loadavg()[0]?.toFixed(1) ?? '?',
       node: process.version,
       postgres: String(pgVersion),
     },
     settings,
     store: {},
     http: {},
+    checks: {},
     scale: {},
     missing: [],
     notes: [],
@@ -186,6 +194,7 @@ async function main(): Promise<void> {
   if (only.has('http')) await httpPhase(result)
   if (only.has('scale')) await scalePhase(result)
   if (only.has('prune')) await prunePhase(result)
+  result.machine.loadAverageAtEnd = loadavg()[0]?.toFixed(1) ?? '?'
   const markdown = report(result)
   const dir = fileURLToPath(new URL('../results/', import.meta.url))
   mkdirSync(dir, { recursive: true })

@@ -3,13 +3,12 @@
  * the process keeps serving; bad, tampered or stale cookies start a new session and never give a 5xx.
  */
 import { isPgStoreError, type PgStoreError } from '@pgstore/core'
-import { createTestDatabase, type TestDatabase } from '@pgstore/testing'
+import { createTestDatabase, type Relay, startRelay, type TestDatabase } from '@pgstore/testing'
 import fc from 'fast-check'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type PgSessionStore, pgSessionStore } from '../src'
 import { cookieHeader, createApp, digest, jar, probe } from './helpers'
-import { type Relay, startRelay } from './proxy'
 
 let db: TestDatabase
 let store: PgSessionStore

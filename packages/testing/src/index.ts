@@ -7,3 +7,4 @@ export {
   freshName,
   type TestDatabase,
 } from './database'
+export { type Relay, startRelay } from './relay'

@@ -1,6 +1,6 @@
 /** A TCP relay in front of PostgreSQL that a test can cut and restore, to make a real outage. */
 import net from 'node:net'
-import { DATABASE_URL } from '@pgstore/testing'
+import { DATABASE_URL } from './database'
 
 export interface Relay {
   /** DATABASE_URL, pointed at the relay. */
@@ -19,9 +19,11 @@ export async function startRelay(): Promise<Relay> {
     const upstream = net.connect(Number(target.port || 5432), target.hostname)
     for (const s of [client, upstream]) {
       sockets.add(s)
-      s.on('error', () => undefined)
+      s.on('error', () => s.destroy())
       s.on('close', () => sockets.delete(s))
     }
+    client.on('close', () => upstream.destroy())
+    upstream.on('close', () => client.destroy())
     client.pipe(upstream).pipe(client)
   })
   const listen = (port: number) =>

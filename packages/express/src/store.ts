@@ -26,7 +26,7 @@ export type PgSessionStoreOptions = (PgStoreOptions<SessionData> | { store: PgSt
 
 type Callback<T> = (err: any, value?: T) => void
 
-/** A lookup by a digest no session has: one primary-key probe, the cheapest query the store makes. */
+/** An id no session has: looking it up is one primary-key probe, the cheapest query the store makes. */
 const PROBE_ID = 'pgstore-express-reconnect-probe'
 
 /**

@@ -258,6 +258,19 @@ describe('users and defaults', () => {
     expect((await laptop.get('/whoami')).body.user).toBe('carol')
   })
 
+  it('encryption: the app reads its session while the row holds only ciphertext', async () => {
+    const store = newStore({ encryption: { keys: ['an-encryption-key-of-at-least-32-chars'] } })
+    const agent = request.agent(createApp(store))
+    const { body } = await agent.post('/login/zoe-the-encrypted').expect(200)
+    expect((await agent.get('/whoami')).body).toMatchObject({ id: body.id, user: 'zoe-the-encrypted' })
+    const [stored] = await db.query<{ text: string }>(
+      `select data::text as text from "${db.schema}".http_sessions where id = $1`,
+      [digest(body.id)],
+    )
+    expect(stored!.text).not.toContain('zoe-the-encrypted')
+    expect(stored!.text).not.toContain('cookie')
+  })
+
   it('sessionDefaults gives 256-bit ids and an httpOnly, SameSite=Lax cookie', async () => {
     const store = newStore()
     const app = createApp(store, sessionDefaults({ store, secret: [SECRET_NEW] }))

@@ -103,3 +103,22 @@ export async function restartPostgres(): Promise<void> {
     }
   }
 }
+
+/**
+ * A fresh schema made and dropped over short-lived connections only. For suites that restart the server:
+ * a pooled admin connection left idle across the restart would be dropped, and a pool without an
+ * 'error' listener would crash the test process.
+ */
+export async function freshSchema(
+  prefix = 'pgstore_res',
+): Promise<{ schema: string; drop(): Promise<void> }> {
+  const schema = `${prefix}_${Math.random().toString(16).slice(2, 14)}`
+  await withAdmin((c) => c.query(`create schema "${schema}"`))
+  return {
+    schema,
+    drop: async () => {
+      await waitForPostgres()
+      await withAdmin((c) => c.query(`drop schema if exists "${schema}" cascade`))
+    },
+  }
+}

@@ -11,20 +11,21 @@ import type { AnyPgDatabase } from './db'
 import { rowsOf } from './db'
 
 export interface TableName {
-  schema: string
+  /** Absent for a table without a schema: its name then resolves through search_path, as Drizzle's queries do. */
+  schema?: string
   name: string
 }
 
 const q = (ident: string) => `"${ident}"`
 
 export function qualified({ schema, name }: TableName): string {
-  return `${q(schema)}.${q(name)}`
+  return schema ? `${q(schema)}.${q(name)}` : q(name)
 }
 
 export function createTableStatements(table: TableName): string[] {
   const t = qualified(table)
   return [
-    ...(table.schema === 'public' ? [] : [`CREATE SCHEMA IF NOT EXISTS ${q(table.schema)}`]),
+    ...(table.schema ? [`CREATE SCHEMA IF NOT EXISTS ${q(table.schema)}`] : []),
     `CREATE TABLE IF NOT EXISTS ${t} (
   "id" text PRIMARY KEY NOT NULL,
   "data" jsonb NOT NULL,

@@ -170,9 +170,9 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     this.#options = options
     this.table = options.table ?? sessions
     const config = getTableConfig(this.table)
-    this.#tableName = { schema: config.schema ?? 'public', name: config.name }
-    assertIdentifier('schema', this.#tableName.schema)
-    assertIdentifier('table', this.#tableName.name)
+    this.#tableName = { schema: config.schema, name: config.name }
+    if (config.schema !== undefined) assertIdentifier('schema', config.schema)
+    assertIdentifier('table', config.name)
     this.#label = qualified(this.#tableName)
     this.ttl = positive('ttl', options.ttl, 86_400_000)
     this.touchAfter = positive('touchAfter', options.touchAfter, 60_000, true)

@@ -138,6 +138,18 @@ describe('the table on real PostgreSQL', () => {
     }
   })
 
+  it('the default table, which has no schema, is created and used where search_path points', async () => {
+    const store = new PgStore({ connectionString: db.url!, createTable: true, prune: false })
+    const sid = newSessionId()
+    await store.set(sid, { where: 'search_path' })
+    expect(await store.get(sid)).toEqual({ where: 'search_path' })
+    await store.close()
+    const [row] = await db.query<{ found: string | null }>('select to_regclass($1)::text as found', [
+      `"${db.schema}".http_sessions`,
+    ])
+    expect(row!.found).not.toBeNull()
+  })
+
   it('refuses table and schema names that are not plain identifiers', () => {
     for (const bad of ['a"b', 'x; drop table y', 'has space', '', '1abc', 'a'.repeat(64)]) {
       expect(() => pgSessionTable(bad)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }))

@@ -6,32 +6,28 @@
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { PgStore } from '@pgstore/core'
-import { createTestDatabase, DATABASE_URL, type TestDatabase } from '@pgstore/testing'
+import { createTestDatabase, type Relay, startRelay, type TestDatabase } from '@pgstore/testing'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PgSessionStore } from '../src'
 import { createApp, sessionCookie, signedCookie } from './app'
-import { startProxy, type TcpProxy } from './proxy'
 
 let db: TestDatabase
-let proxy: TcpProxy
+let proxy: Relay
 
 beforeAll(async () => {
   db = await createTestDatabase('pg')
   await new PgStore({ db: db.db, table: db.table, createTable: true, prune: false }).length()
-  const target = new URL(DATABASE_URL)
-  proxy = await startProxy(target.hostname, Number(target.port || 5432))
+  proxy = await startRelay()
 })
 afterAll(async () => {
-  await proxy?.cut()
+  await proxy?.close()
   await db?.close()
 })
 
-function storeAt(port: number): PgSessionStore {
-  const url = new URL(DATABASE_URL)
-  url.port = String(port)
+function storeAt(url: string): PgSessionStore {
   const store = new PgSessionStore({
-    connectionString: url.toString(),
+    connectionString: url,
     table: db.table,
     prune: false,
     connectTimeout: 2_000,
@@ -44,7 +40,7 @@ function storeAt(port: number): PgSessionStore {
 
 describe('database outage', () => {
   it('fails the request through next(err), degrades, and recovers on connect', async () => {
-    const store = storeAt(proxy.port)
+    const store = storeAt(proxy.url)
     try {
       const app = createApp(store)
       const created = await request(app).post('/views').expect(200)
@@ -73,10 +69,9 @@ describe('database outage', () => {
   })
 
   it('a store whose database was never reachable answers next(err), not a crash', async () => {
-    const closed = await startProxy('127.0.0.1', 1)
-    const port = closed.port
+    const closed = await startRelay()
     await closed.cut()
-    const store = storeAt(port)
+    const store = storeAt(closed.url)
     try {
       const errors: unknown[] = []
       const app = createApp(store, {}, { onError: (err) => errors.push(err) })

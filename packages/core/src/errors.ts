@@ -40,13 +40,28 @@ export type PgStoreErrorCode =
 
 const NAME = 'PgStoreError'
 
+/** The HTTP status each code maps to; Express's and Koa's error handling read `status` off the error. */
+const HTTP_STATUS: Partial<Record<PgStoreErrorCode, number>> = {
+  DB_UNAVAILABLE: 503,
+  TIMEOUT: 503,
+  SESSION_TOO_LARGE: 413,
+}
+
 export class PgStoreError extends Error {
   override readonly name = NAME
   readonly code: PgStoreErrorCode
+  /**
+   * HTTP status for a response that fails with this error: 503 for an outage or timeout (try again), 413
+   * for oversize data, else 500.
+   */
+  readonly status: number
+  /** For Koa: never send this message to the client. */
+  readonly expose = false
 
   constructor(code: PgStoreErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.code = code
+    this.status = HTTP_STATUS[code] ?? 500
   }
 }
 

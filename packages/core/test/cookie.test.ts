@@ -75,4 +75,12 @@ describe('PgStoreError', () => {
     expect(isPgStoreError({ name: 'PgStoreError', code: 'TIMEOUT' }, 'TIMEOUT')).toBe(true)
     expect(isPgStoreError(new Error('x'))).toBe(false)
   })
+
+  it('carries the HTTP status frameworks answer with, and is never exposed to clients', () => {
+    expect(new PgStoreError('DB_UNAVAILABLE', 'x').status).toBe(503)
+    expect(new PgStoreError('TIMEOUT', 'x').status).toBe(503)
+    expect(new PgStoreError('SESSION_TOO_LARGE', 'x').status).toBe(413)
+    expect(new PgStoreError('QUERY_FAILED', 'x').status).toBe(500)
+    expect(new PgStoreError('TIMEOUT', 'x').expose).toBe(false)
+  })
 })

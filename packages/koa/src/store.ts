@@ -10,7 +10,6 @@
  */
 import {
   type ExpiryOptions,
-  isPgStoreError,
   PgStore,
   PgStoreError,
   type PgStoreOptions,
@@ -55,9 +54,6 @@ export interface PgSessionStore<TData extends object = SessionData> {
   readonly store: PgStore<TData>
 }
 
-/** Errors that mean "try again later"; Koa answers them 503 instead of 500. */
-const UNAVAILABLE = new Set(['DB_UNAVAILABLE', 'TIMEOUT'])
-
 /**
  * Creates koa-session's external store over PostgreSQL.
  *
@@ -84,7 +80,7 @@ export function pgSessionStore<TData extends object = SessionData>(
     store,
 
     async get(key, _maxAge, { ctx } = {}) {
-      const record = await surface(store.getRecord(key))
+      const record = await store.getRecord(key)
       if (!record) return null
       const data = record.data as KoaSessionData
       if (ctx) read.set(ctx, { key, json: JSON.stringify(data) })
@@ -98,16 +94,16 @@ export function pgSessionStore<TData extends object = SessionData>(
       const expiry: ExpiryOptions = typeof maxAge === 'number' ? { ttl: maxAge } : {}
       const seen = ctx ? read.get(ctx) : undefined
       if (changed === false && seen?.key === key && seen.json === stringify(data)) {
-        await surface(store.touch(key, expiry))
+        await store.touch(key, expiry)
         return
       }
-      await surface(store.set(key, data as TData, expiry))
+      await store.set(key, data as TData, expiry)
       if (ctx) read.set(ctx, { key, json: JSON.stringify(data) })
     },
 
     async destroy(key, { ctx } = {}) {
       if (ctx) read.delete(ctx)
-      await surface(store.destroy(key))
+      await store.destroy(key)
     },
   }
 }
@@ -136,15 +132,5 @@ function stringify(data: KoaSessionData): string | undefined {
     return JSON.stringify(data)
   } catch {
     return undefined
-  }
-}
-
-/** Marks an outage 503 for Koa's error handling; the message (which names no session) stays hidden. */
-async function surface<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work
-  } catch (err) {
-    if (isPgStoreError(err) && UNAVAILABLE.has(err.code)) Object.assign(err, { status: 503, expose: false })
-    throw err
   }
 }

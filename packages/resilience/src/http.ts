@@ -86,7 +86,7 @@ export interface Browsers {
 const tick = () => new Promise((resolve) => setTimeout(resolve, 10))
 
 /** One GET, resolved with the status and body; rejects on a reset or after `timeoutMs`. */
-function get(
+export function httpGet(
   url: string,
   headers: Record<string, string>,
   agent: Agent,
@@ -120,7 +120,7 @@ export async function visit(
 ): Promise<Response> {
   const start = Date.now()
   try {
-    const res = await get(
+    const res = await httpGet(
       `${url}${path}`,
       { accept: 'application/json', ...(b.cookie ? { cookie: b.cookie } : {}) },
       agent,

@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -40,6 +40,14 @@ export function buildIfNeeded(): number | null {
   const started = performance.now()
   run(process.execPath, [NEXT_BIN, 'build'])
   return performance.now() - started
+}
+
+/** How long the last `next build` took, in ms, from the trace Next writes (also when turbo ran the build). */
+export function lastBuildMs(): number | null {
+  const trace = join(ROOT, '.next/trace-build')
+  if (!existsSync(trace)) return null
+  const match = /"name":"next-build","duration":(\d+)/.exec(readFileSync(trace, 'utf8'))
+  return match ? Number(match[1]) / 1000 : null
 }
 
 export async function freePort(): Promise<number> {

@@ -75,7 +75,9 @@ export function bindSessions<TData extends object = SessionData>(
   options: CreateSessionsOptions,
   next: NextBindings,
 ): Sessions<TData> {
-  const store = isStore(options?.store) ? options.store : new PgStore(options?.store ?? {})
+  const given = options?.store
+  const store = isStore(given) ? given : ((given && new PgStore(given)) as PgStore<any>)
+  // Without a store this throws INVALID_OPTIONS saying so.
   const sessions = createRequestSessions<TData>({ ...options, store })
   // React's cache scopes to a render; route handlers have none, so sessions are also kept per cookie store,
   // an object Next creates once per request.

@@ -334,6 +334,17 @@ describe('createSessions options', () => {
     await given.close()
   })
 
+  it('refuses a missing store with INVALID_OPTIONS that says what is missing', () => {
+    const make = () =>
+      bindSessions({ secrets: [SECRET] } as unknown as Parameters<typeof bindSessions>[0], {
+        cookies: () => Promise.reject(new Error('not used')),
+        cache: (fn) => fn,
+      })
+    expect(make).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS', message: expect.stringMatching(/store/) }),
+    )
+  })
+
   it('refuses short secrets with INVALID_OPTIONS', () => {
     const make = () =>
       bindSessions(

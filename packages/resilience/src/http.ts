@@ -91,7 +91,7 @@ export function httpGet(
   headers: Record<string, string>,
   agent: Agent,
   timeoutMs: number,
-): Promise<{ status: number; body: string; setCookie: string | undefined }> {
+): Promise<{ status: number; body: string; setCookie: string | undefined; setCookies: string[] }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { headers, agent, timeout: timeoutMs }, (res) => {
       let body = ''
@@ -99,15 +99,27 @@ export function httpGet(
       res.on('data', (chunk: string) => {
         body += chunk
       })
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body, setCookie: res.headers['set-cookie']?.[0] }),
-      )
+      res.on('end', () => {
+        const setCookies = res.headers['set-cookie'] ?? []
+        resolve({ status: res.statusCode ?? 0, body, setCookie: setCookies[0], setCookies })
+      })
       res.on('error', reject)
     })
     req.on('timeout', () => req.destroy(new Error('timeout')))
     req.on('error', reject)
     req.end()
   })
+}
+
+/** A browser's Cookie header after a response's Set-Cookie headers (Koa sets a value and a signature). */
+function mergeCookies(current: string | undefined, set: string[]): string {
+  const jar = new Map<string, string>()
+  for (const pair of current ? current.split('; ') : []) jar.set(pair.slice(0, pair.indexOf('=')), pair)
+  for (const header of set) {
+    const pair = header.split(';')[0]!
+    jar.set(pair.slice(0, pair.indexOf('=')), pair)
+  }
+  return [...jar.values()].join('; ')
 }
 
 /** One visit as the given browser; updates its cookie and ledger. */
@@ -129,7 +141,7 @@ export async function visit(
     if (res.status === 200) {
       const views = (JSON.parse(res.body) as { views: number }).views
       if (b.cookie && views <= b.acked) b.contradicted += 1
-      if (res.setCookie) b.cookie = res.setCookie.split(';')[0]
+      if (res.setCookies.length > 0) b.cookie = mergeCookies(b.cookie, res.setCookies)
       b.acked = views
     }
     return { start, end: Date.now(), status: res.status }

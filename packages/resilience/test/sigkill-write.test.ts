@@ -84,7 +84,7 @@ function runAndKill(
 
 it('leaves the old or the new state, never a corrupt row, when the writer is SIGKILLed mid-write', async () => {
   const sid = newSessionId()
-  const outcomes = { old: 0, new: 0 }
+  const outcomes = { lastAcknowledged: 0, inFlight: 0 }
   let next = 1
   for (let round = 0; round < ROUNDS; round++) {
     const { started, acked } = await runAndKill(sid, next, 1 + (round % 3), KILL_DELAYS_MS[round]!)
@@ -96,8 +96,8 @@ it('leaves the old or the new state, never a corrupt row, when the writer is SIG
     const data = JSON.parse(rows[0]!.text) as { n: number; payload: string; sum: string }
     expect(createHash('sha256').update(data.payload).digest('hex')).toBe(data.sum)
     expect([acked, started]).toContain(data.n)
-    if (data.n === started) outcomes.new += 1
-    else outcomes.old += 1
+    if (data.n === started) outcomes.inFlight += 1
+    else outcomes.lastAcknowledged += 1
     next = started + 1
   }
   record('sigkill-write', {

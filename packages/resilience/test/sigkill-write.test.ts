@@ -102,8 +102,8 @@ it('leaves the old or the new state, never a corrupt row, when the writer is SIG
   }
   record('sigkill-write', {
     kills: ROUNDS,
-    rowsOldState: outcomes.old,
-    rowsNewState: outcomes.new,
+    rowsAtLastAcknowledgedWrite: outcomes.lastAcknowledged,
+    rowsAtWriteInFlight: outcomes.inFlight,
     corrupt: 0,
   })
 })

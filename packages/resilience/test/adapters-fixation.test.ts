@@ -68,15 +68,17 @@ it('express: the id planted before login loads nothing after it', async () => {
   const app = express()
   app.use(session(expressDefaults({ store, secret: [SECRET] })))
   type S = { user?: string; visited?: boolean }
-  app.get('/visit', (req, res) => {
+  // Both writes save before answering: express-session would otherwise save after the response left, and
+  // the next request could race the write.
+  app.get('/visit', (req, res, next) => {
     ;(req.session as S).visited = true
-    res.json({ user: null })
+    req.session.save((err) => (err ? next(err) : res.json({ user: null })))
   })
   app.get('/login', (req, res, next) =>
     req.session.regenerate((err) => {
       if (err) return next(err)
       ;(req.session as S).user = 'victim'
-      res.json({ user: 'victim' })
+      req.session.save((saveErr) => (saveErr ? next(saveErr) : res.json({ user: 'victim' })))
     }),
   )
   app.get('/me', (req, res) => res.json({ user: (req.session as S).user ?? null }))

@@ -60,6 +60,17 @@ async function waitForOkAfter(run: Run, t0: number): Promise<number> {
   return Math.max(...back) - t0
 }
 
+/** The app's own log must not hold any browser's session id, even while the database fails. */
+function expectNoIdsInAppOutput(run: Run) {
+  const output = app.output()
+  const ids = [...run.durable.ledger, ...run.endHook.ledger]
+    .map((l) => decodeURIComponent(l.cookie?.split('=')[1] ?? ''))
+    .filter((v) => v.startsWith('s:'))
+    .map((v) => v.slice(2, v.lastIndexOf('.')))
+  expect(ids.length).toBeGreaterThan(0)
+  for (const id of ids) expect(output).not.toContain(id)
+}
+
 /** Stops the load, reads every browser's counter back, and sums up. */
 async function finish(run: Run, firstFault: { durable: number; endHook: number }) {
   await Promise.all([run.durable.stop(), run.endHook.stop()])
@@ -112,6 +123,7 @@ it('connection kill under load: 5xx fast, process up, recovers, no acknowledged 
   const { durableFailed, endHookFailed, ...figures } = await finish(run, firstFault)
   record('express-connection-kill', { backendsKilled: killed, recoveryMs: recoveries, ...figures })
   expect(app.alive()).toBe(true)
+  expectNoIdsInAppOutput(run)
   expect(killed).toBeGreaterThan(0)
   expect(durableFailed.every((r) => r.status >= 500)).toBe(true)
   expect(endHookFailed.every((r) => r.status >= 500 || r.status === 0)).toBe(true)
@@ -145,6 +157,7 @@ it('server restart under load (or, where it cannot restart the server, says so a
     ...figures,
   })
   expect(app.alive()).toBe(true)
+  expectNoIdsInAppOutput(run)
   expect(durableFailed.every((r) => r.status >= 500)).toBe(true)
   expect(endHookFailed.every((r) => r.status >= 500 || r.status === 0)).toBe(true)
   expect(figures.slowestRequestMs).toBeLessThan(REQUEST_BOUND_MS)

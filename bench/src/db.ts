@@ -2,6 +2,8 @@
  * The bench's own PostgreSQL database (`pgstore_bench` by default), so a run never touches a test schema and
  * its `pg_stat_database` counters see only bench traffic.
  */
+
+import { readFile } from 'node:fs/promises'
 import { createTableStatements, pgSessionTable } from '@pgstore/core'
 import { getTableConfig } from 'drizzle-orm/pg-core'
 import pg from 'pg'
@@ -130,6 +132,32 @@ async function insertRows(
       [start, end],
     )
   }
+}
+
+/** The `application_name` of a bench process's connections. */
+export const backendName = (pid: number) => `pgstore-bench-${pid}`
+
+const TICK_MS = 10
+
+/**
+ * CPU time, in ms, the PostgreSQL backends of process `pid` have used (user plus system, from
+ * /proc/<backend>/stat). NaN when the server is on another host or /proc is not readable.
+ */
+export async function backendCpuMs(c: pg.Client, pid: number): Promise<number> {
+  const r = await c.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [
+    backendName(pid),
+  ])
+  let ticks = 0
+  for (const { pid: backend } of r.rows) {
+    try {
+      const stat = await readFile(`/proc/${backend}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      ticks += Number(fields[11]) + Number(fields[12])
+    } catch {
+      return Number.NaN
+    }
+  }
+  return ticks * TICK_MS
 }
 
 /** Committed plus rolled-back transactions in the bench database, read from another database's session. */

@@ -5,9 +5,10 @@
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import pg from 'pg'
 import type { AppStats } from './apps/shared'
 import { type Child, startChild } from './child'
-import { benchTransactions, waitForIdleDatabase } from './db'
+import { ADMIN_URL, backendCpuMs, benchTransactions, waitForIdleDatabase } from './db'
 import { type LoadResult, load, login, SCENARIOS, type Scenario } from './load'
 
 export interface HttpVariant {
@@ -27,6 +28,10 @@ export interface HttpSample extends LoadResult {
   round: number
   scenario: Scenario['name']
   statementsPerRequest: number
+  /** CPU the app process spent per request, µs. */
+  appCpuPerRequest: number
+  /** CPU its PostgreSQL backends spent per request, µs (NaN without access to their /proc). */
+  dbCpuPerRequest: number
 }
 
 export interface ChildSummary {
@@ -101,6 +106,8 @@ export async function runHttpGroup(
   await waitForIdleDatabase()
   const txBefore = await benchTransactions()
   const children: Child<{ port: number }>[] = []
+  const admin = new pg.Client({ connectionString: ADMIN_URL })
+  await admin.connect()
   try {
     for (const v of variants) {
       children.push(
@@ -120,7 +127,9 @@ export async function runHttpGroup(
         for (const i of rotate(order, round)) {
           const child = children[i] as Child<{ port: number }>
           const v = variants[i] as HttpVariant
+          const pid = child.proc.pid as number
           const before = await child.call<AppStats>('stats')
+          const dbBefore = await backendCpuMs(admin, pid)
           const scenario = SCENARIOS[name]
           const opts = {
             base: bases[i] as string,
@@ -129,6 +138,7 @@ export async function runHttpGroup(
           }
           const result = await load({ ...opts, scenario, duration: s.seconds })
           const after = await child.call<AppStats>('stats')
+          const dbAfter = await backendCpuMs(admin, pid)
           if (result.non2xx > 0 || result.errors > 0) {
             throw new Error(
               `bench: ${v.name} ${name}: ${result.non2xx} non-2xx responses, ${result.errors} errors`,
@@ -140,6 +150,8 @@ export async function runHttpGroup(
             round,
             scenario: name,
             statementsPerRequest: (after.statements - before.statements) / served,
+            appCpuPerRequest: (after.cpuMicros - before.cpuMicros) / served,
+            dbCpuPerRequest: v.postgres ? ((dbAfter - dbBefore) * 1000) / served : Number.NaN,
           })
         }
       }
@@ -164,6 +176,7 @@ export async function runHttpGroup(
     check.dbTransactions = (await benchTransactions()) - txBefore
     return { children: summaries, check }
   } finally {
+    await admin.end().catch(() => undefined)
     await Promise.all(children.map((c) => c.stop()))
   }
 }

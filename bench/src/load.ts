@@ -25,6 +25,8 @@ export interface LoadResult {
   p99: number
   errors: number
   non2xx: number
+  /** CPU the load generator (this process) spent per request, µs. */
+  loadCpuPerRequest: number
 }
 
 /** Logs `count` users in, `concurrency` at a time, and returns their `name=value` cookies. */
@@ -65,6 +67,7 @@ export interface LoadOptions {
 
 export async function load(o: LoadOptions): Promise<LoadResult> {
   let turn = Math.floor(Math.random() * Math.max(1, o.cookies.length))
+  const cpuBefore = process.cpuUsage()
   let done: (err: Error | null, r: autocannon.Result) => void = () => undefined
   const finished = new Promise<autocannon.Result>((resolve, reject) => {
     done = (err, r) => (err ? reject(err) : resolve(r))
@@ -91,6 +94,7 @@ export async function load(o: LoadOptions): Promise<LoadResult> {
   const stop = () => instance.stop()
   o.until?.then(stop, stop)
   const r = await finished
+  const cpu = process.cpuUsage(cpuBefore)
   return {
     requests: r.requests.total,
     rps: r.requests.total / (r.duration || 1),
@@ -98,5 +102,6 @@ export async function load(o: LoadOptions): Promise<LoadResult> {
     p99: r.latency.p99,
     errors: r.errors + r.timeouts,
     non2xx: r.non2xx,
+    loadCpuPerRequest: (cpu.user + cpu.system) / Math.max(1, r.requests.total),
   }
 }

@@ -44,6 +44,9 @@ interface Cell {
   p50: number
   p99: number
   statements: number
+  appCpu: number
+  dbCpu: number
+  loadCpu: number
 }
 
 function httpCell(samples: HttpSample[], scenario: string): Cell | undefined {
@@ -54,6 +57,9 @@ function httpCell(samples: HttpSample[], scenario: string): Cell | undefined {
     p50: median(s.map((x) => x.p50)),
     p99: median(s.map((x) => x.p99)),
     statements: median(s.map((x) => x.statementsPerRequest)),
+    appCpu: median(s.map((x) => x.appCpuPerRequest)),
+    dbCpu: median(s.map((x) => x.dbCpuPerRequest)),
+    loadCpu: median(s.map((x) => x.loadCpuPerRequest)),
   }
 }
 
@@ -90,10 +96,13 @@ export function report(r: BenchResult): string {
           'p50 ms',
           'p99 ms',
           'queries/req',
+          'app CPU µs/req',
+          'PG CPU µs/req',
+          'autocannon CPU µs/req',
         ].filter((c) => c !== ''),
       ),
     )
-    out.push(row(Array(6 + (peers.ceiling ? 1 : 0) + (peers.pg ? 1 : 0)).fill('---')))
+    out.push(row(Array(9 + (peers.ceiling ? 1 : 0) + (peers.pg ? 1 : 0)).fill('---')))
     for (const scenario of SCENARIOS) {
       const ceiling = peers.ceiling ? httpCell(r.http[peers.ceiling]?.samples ?? [], scenario) : undefined
       const pg = peers.pg ? httpCell(r.http[peers.pg]?.samples ?? [], scenario) : undefined
@@ -104,10 +113,24 @@ export function report(r: BenchResult): string {
         const cells: string[] = [scenario, name, fmt(c.rps)]
         if (peers.ceiling) cells.push(x(ratio(c.rps, ceiling?.rps ?? Number.NaN)))
         if (peers.pg) cells.push(x(ratio(c.rps, pg?.rps ?? Number.NaN)))
-        cells.push(fmt(c.p50, 1), fmt(c.p99, 1), entry.postgres ? c.statements.toFixed(2) : '–')
+        cells.push(
+          fmt(c.p50, 1),
+          fmt(c.p99, 1),
+          entry.postgres ? c.statements.toFixed(2) : '–',
+          fmt(c.appCpu),
+          entry.postgres ? fmt(c.dbCpu) : '–',
+          fmt(c.loadCpu),
+        )
         out.push(row(cells))
       }
     }
+    out.push('')
+  }
+  if (Object.keys(r.http).length > 0) {
+    out.push(
+      'CPU per request, medians over slices: the app process (`process.cpuUsage`), its PostgreSQL backends ' +
+        '(`/proc/<pid>/stat`, 10 ms ticks) and autocannon. On 2 shared cores, req/s follows their sum.',
+    )
     out.push('')
   }
 
@@ -156,8 +179,20 @@ export function report(r: BenchResult): string {
   if (storeNames.length > 0) {
     out.push('### Store level (no HTTP), concurrency 16')
     out.push('')
-    out.push(row(['op', 'variant', 'ops/s', '× connect-pg-simple', 'p50 ms', 'p99 ms', 'queries/op']))
-    out.push(row(['---', '---', '---', '---', '---', '---', '---']))
+    out.push(
+      row([
+        'op',
+        'variant',
+        'ops/s',
+        '× connect-pg-simple',
+        'p50 ms',
+        'p99 ms',
+        'queries/op',
+        'client CPU µs/op',
+        'PG CPU µs/op',
+      ]),
+    )
+    out.push(row(Array(9).fill('---')))
     for (const op of ['get', 'set', 'touch']) {
       const peer = r.store['connect-pg-simple']?.[op] ?? []
       for (const name of storeNames) {
@@ -173,6 +208,8 @@ export function report(r: BenchResult): string {
             fmt(median(runs.map((x) => x.p50)), 2),
             fmt(median(runs.map((x) => x.p99)), 2),
             median(runs.map((x) => x.statementsPerOp)).toFixed(2),
+            fmt(median(runs.map((x) => x.clientCpuPerOp))),
+            fmt(median(runs.map((x) => x.dbCpuPerOp ?? Number.NaN))),
           ]),
         )
       }

@@ -1,14 +1,24 @@
 /**
  * `pnpm --filter @pgstore/bench bench`: every phase, a markdown table on stdout, JSON in bench/results/.
  * `--smoke` runs a few-seconds version for CI that checks the harness works and asserts nothing on speed.
- * `--rounds N`, `--seconds S`, `--only store,http,scale,prune` and `--groups express,koa,next` narrow a
- * development run.
+ * `--rounds N`, `--seconds S`, `--only store,http,scale,prune`, `--groups express,koa,next` and
+ * `--scenarios read,write,login` narrow a development run.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import pg from 'pg'
 import { type Child, startChild } from './child'
-import { BENCH_URL, prepareDatabase, REDIS_URL, seedExpired, seedLive, withClient } from './db'
+import {
+  ADMIN_URL,
+  BENCH_URL,
+  backendCpuMs,
+  prepareDatabase,
+  REDIS_URL,
+  seedExpired,
+  seedLive,
+  withClient,
+} from './db'
 import { httpVariants, rotate, runHttpGroup, runPruneUnderLoad } from './http'
 import { type BenchResult, report } from './report'
 import type { StoreOp, StoreRunResult, StoreVariant } from './store-worker'
@@ -31,7 +41,7 @@ const settings = {
     warmupSeconds: smoke ? 0 : 1,
     connections: 16,
     cookies: smoke ? 50 : 2_000,
-    scenarios: ['read', 'write', 'login'] as const,
+    scenarios: (flag('scenarios') ?? 'read,write,login').split(',') as ('read' | 'write' | 'login')[],
   },
   store: { seconds: smoke ? 0.5 : Math.max(1, seconds / 2), concurrency: 16, keys: smoke ? 100 : 2_000 },
   scale: { small: 1_000, large: smoke ? 10_000 : 1_000_000, seconds: smoke ? 0.5 : Math.max(1, seconds / 2) },
@@ -54,6 +64,8 @@ async function alternate<K extends string>(
   record: (key: K, op: StoreOp, run: StoreRunResult, round: number) => void,
 ): Promise<void> {
   const children: Child[] = []
+  const admin = new pg.Client({ connectionString: ADMIN_URL })
+  await admin.connect()
   try {
     for (const w of workers) children.push(await startChild('store-worker.ts', w.config))
     const order = workers.map((_, i) => i)
@@ -61,17 +73,18 @@ async function alternate<K extends string>(
       for (let round = 0; round < rounds; round++) {
         for (const i of rotate(order, round)) {
           const w = workers[i] as (typeof workers)[number]
-          const run = await (children[i] as Child).call<StoreRunResult>('run', {
-            op,
-            seconds,
-            concurrency: 16,
-          })
+          const child = children[i] as Child
+          const dbBefore = await backendCpuMs(admin, child.proc.pid as number)
+          const run = await child.call<StoreRunResult>('run', { op, seconds, concurrency: 16 })
+          const dbAfter = await backendCpuMs(admin, child.proc.pid as number)
+          run.dbCpuPerOp = ((dbAfter - dbBefore) * 1000) / Math.max(1, run.ops)
           if (run.errors > 0) throw new Error(`bench: ${w.key} ${op} had ${run.errors} failed or empty calls`)
           record(w.key, op, run, round)
         }
       }
     }
   } finally {
+    await admin.end().catch(() => undefined)
     await Promise.all(children.map((c) => c.stop()))
   }
 }

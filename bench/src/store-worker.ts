@@ -39,6 +39,10 @@ export interface StoreRunResult {
   p50: number
   p99: number
   statementsPerOp: number
+  /** CPU this process spent per call, µs. */
+  clientCpuPerOp: number
+  /** CPU its PostgreSQL backends spent per call, µs; filled in by the orchestrator. */
+  dbCpuPerOp?: number
   errors: number
 }
 
@@ -99,6 +103,7 @@ let ops: Ops
 async function run({ op, seconds, concurrency }: RunBody): Promise<StoreRunResult> {
   const latency = new LatencyRecorder()
   const before = statementCount()
+  const cpuBefore = process.cpuUsage()
   let turn = Math.floor(Math.random() * config.keys)
   let errors = 0
   let n = 0
@@ -123,6 +128,7 @@ async function run({ op, seconds, concurrency }: RunBody): Promise<StoreRunResul
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
   const elapsed = (performance.now() - start) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
   const { p50, p99 } = latency.percentiles()
   return {
     ops: latency.count,
@@ -130,6 +136,7 @@ async function run({ op, seconds, concurrency }: RunBody): Promise<StoreRunResul
     p50: p50 / 1000,
     p99: p99 / 1000,
     statementsPerOp: (statementCount() - before) / Math.max(1, latency.count),
+    clientCpuPerOp: (cpu.user + cpu.system) / Math.max(1, latency.count),
     errors,
   }
 }
@@ -145,6 +152,8 @@ serveParent(
         )
       }
     }
+    // JIT and prepared statements warm before the first measured slice, not during it.
+    for (const op of ['get', 'set', 'touch'] as const) await run({ op, seconds: 0.3, concurrency: 16 })
     return { pid: process.pid }
   },
   {

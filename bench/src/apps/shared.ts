@@ -7,7 +7,7 @@ import { PgStore } from '@pgstore/core'
 import pg from 'pg'
 import { peakRssMb } from '../child'
 import { countStatements, statementCount } from '../count'
-import { BENCH_URL, POOL_SIZE, TABLES, type TableKey } from '../db'
+import { BENCH_URL, backendName, POOL_SIZE, TABLES, type TableKey } from '../db'
 
 countStatements()
 
@@ -19,7 +19,14 @@ let started = 0
 let open = 0
 
 export function createPool(): pg.Pool {
-  const pool = new pg.Pool({ connectionString: BENCH_URL, max: POOL_SIZE })
+  // Named after the process so the orchestrator can find this pool's backends; never closed when idle, so
+  // their CPU counters cover the whole run.
+  const pool = new pg.Pool({
+    connectionString: BENCH_URL,
+    max: POOL_SIZE,
+    idleTimeoutMillis: 0,
+    application_name: backendName(process.pid),
+  })
   pool.on('error', () => undefined)
   pool.on('connect', () => {
     connections += 1
@@ -45,13 +52,22 @@ export interface AppStats {
   requests: number
   /** Connections the pool opened; PostgreSQL counts a transaction for each backend start. */
   connections: number
+  /** CPU time of this process so far, user plus system, in µs. */
+  cpuMicros: number
   peakRssMb: number
 }
 
 /** Answers once no request is in flight, so the counts are those of whole requests. */
 export async function stats(): Promise<AppStats> {
   while (open > 0) await new Promise((resolve) => setImmediate(resolve))
-  return { statements: statementCount(), requests: started, connections, peakRssMb: peakRssMb() }
+  const cpu = process.cpuUsage()
+  return {
+    statements: statementCount(),
+    requests: started,
+    connections,
+    cpuMicros: cpu.user + cpu.system,
+    peakRssMb: peakRssMb(),
+  }
 }
 
 /**

@@ -10,7 +10,8 @@
  * ```
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { Agent, request } from 'node:http'
+import { Agent, createServer, type RequestListener, request } from 'node:http'
+import type { AddressInfo } from 'node:net'
 
 export interface ChildApp {
   url: string
@@ -195,4 +196,15 @@ export function startBrowsers(options: {
       await Promise.all(loops)
     },
   }
+}
+
+/** Serves `handler` on 127.0.0.1 at a free port and returns its URL; `closers` gets what stops it. */
+export async function listen(
+  handler: RequestListener,
+  closers: Array<() => Promise<unknown>>,
+): Promise<string> {
+  const server = createServer(handler)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  closers.push(() => new Promise((resolve) => server.close(resolve)))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }

@@ -4,16 +4,14 @@
  * acknowledged write, and none may be lost. Failures must be 5xx (Koa answers 503; a Next route handler
  * that throws is a 500), the app must serve again without a restart.
  */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { pgSessionStore, sessionDefaults } from '@pgstore/koa'
 import { createTestDatabase, freshName, type TestDatabase } from '@pgstore/testing'
 import Koa from 'koa'
 import koaSession from 'koa-session'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { bindSessions } from '../../next/src/sessions'
 import { record } from '../src/figures'
-import { startBrowsers, visit } from '../src/http'
+import { listen, startBrowsers, visit } from '../src/http'
+import { routeSessions } from '../src/next'
 import { tagged, terminateBackends } from '../src/pg'
 
 const QUERY_TIMEOUT = 3_000
@@ -31,13 +29,6 @@ afterAll(async () => {
   for (const close of closers.reverse()) await close()
   await db?.close()
 })
-
-async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  const server: Server = createServer(handler)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  closers.push(() => new Promise((resolve) => server.close(resolve)))
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-}
 
 const storeOptions = (app: string) => ({
   connectionString: tagged(app),
@@ -104,16 +95,13 @@ it('koa-session + pgSessionStore: 503 during the fault, recovery, no acknowledge
     ctx.session!.views = views
     ctx.body = { views }
   })
-  const failed = await killUnderLoad('koa', await listen(app.callback()), appName)
+  const failed = await killUnderLoad('koa', await listen(app.callback(), closers), appName)
   expect(failed.every((r) => r.status === 503)).toBe(true)
 })
 
 it('next withSession: 5xx during the fault, recovery, no acknowledged write lost', async () => {
   const appName = freshName('res_next')
-  const sessions = bindSessions<{ views?: number }>(
-    { store: storeOptions(appName), secrets: [SECRET] },
-    { cookies: () => Promise.reject(new Error('not in a Next request')), cache: (fn) => fn },
-  )
+  const sessions = routeSessions<{ views?: number }>({ store: storeOptions(appName), secrets: [SECRET] })
   closers.push(() => sessions.store.close())
   const handler = sessions.withSession(async (_req, _ctx, s) => {
     const views = (s.get('views') ?? 0) + 1
@@ -132,6 +120,6 @@ it('next withSession: 5xx during the fault, recovery, no acknowledged write lost
     } catch {
       res.writeHead(500).end()
     }
-  })
+  }, closers)
   await killUnderLoad('next', url, appName)
 })

@@ -3,8 +3,7 @@
  * the victim logs in with it (the app regenerates at login), and afterwards the planted id no longer
  * loads anything: its row is gone and it gives a fresh, anonymous session.
  */
-import { Agent, createServer, get, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { Agent, get } from 'node:http'
 import { sessionDefaults as expressDefaults, PgSessionStore } from '@pgstore/express'
 import { sessionDefaults as koaDefaults, pgSessionStore } from '@pgstore/koa'
 import { createTestDatabase, type TestDatabase } from '@pgstore/testing'
@@ -13,8 +12,8 @@ import session from 'express-session'
 import Koa from 'koa'
 import koaSession from 'koa-session'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { bindSessions } from '../../next/src/sessions'
-import { httpGet } from '../src/http'
+import { httpGet, listen } from '../src/http'
+import { routeSessions } from '../src/next'
 
 const SECRET = 'resilience-fixation-secret-0123456789ab'
 let db: TestDatabase
@@ -28,13 +27,6 @@ afterAll(async () => {
   for (const close of closers.reverse()) await close()
   await db?.close()
 })
-
-async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  const server: Server = createServer(handler)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  closers.push(() => new Promise((resolve) => server.close(resolve)))
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-}
 
 /** GETs `path` with `cookies`; returns the JSON body and the cookies the response sets. */
 async function call(url: string, path: string, cookies: string[]) {
@@ -82,7 +74,7 @@ it('express: the id planted before login loads nothing after it', async () => {
     }),
   )
   app.get('/me', (req, res) => res.json({ user: (req.session as S).user ?? null }))
-  const url = await listen(app)
+  const url = await listen(app, closers)
 
   const planted = await setCookies(url, '/visit', [])
   expect(planted).toHaveLength(1)
@@ -110,7 +102,7 @@ it('koa: the id planted before login loads nothing after it', async () => {
     }
     ctx.body = { user: ctx.session?.user ?? null }
   })
-  const url = await listen(app.callback())
+  const url = await listen(app.callback(), closers)
 
   const planted = await setCookies(url, '/visit', [])
   expect(planted.map((c) => c.split('=')[0])).toEqual(['koa.sess', 'koa.sess.sig'])
@@ -124,10 +116,10 @@ it('koa: the id planted before login loads nothing after it', async () => {
 })
 
 it('next: the id planted before login loads nothing after it', async () => {
-  const sessions = bindSessions<{ user?: string; visited?: boolean }>(
-    { store: { db: db.db, table: db.table, prune: false }, secrets: [SECRET] },
-    { cookies: () => Promise.reject(new Error('not in a Next request')), cache: (fn) => fn },
-  )
+  const sessions = routeSessions<{ user?: string; visited?: boolean }>({
+    store: { db: db.db, table: db.table, prune: false },
+    secrets: [SECRET],
+  })
   closers.push(() => sessions.store.close())
   const visit = sessions.withSession(async (_req, _ctx, s) => {
     s.set('visited', true)

@@ -5,8 +5,7 @@
  * an exception outside the framework's handling.
  */
 import { createHmac } from 'node:crypto'
-import { Agent, createServer, get, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { Agent, get } from 'node:http'
 import { newSessionId, signCookieValue } from '@pgstore/core'
 import { sessionDefaults as expressDefaults, PgSessionStore } from '@pgstore/express'
 import { sessionDefaults as koaDefaults, pgSessionStore } from '@pgstore/koa'
@@ -17,10 +16,10 @@ import fc from 'fast-check'
 import Koa from 'koa'
 import koaSession from 'koa-session'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bindSessions } from '../../next/src/sessions'
 import { type CookieCase, cookieHeaders } from '../src/cookies'
 import { record } from '../src/figures'
-import { httpGet } from '../src/http'
+import { httpGet, listen } from '../src/http'
+import { routeSessions } from '../src/next'
 
 const CASES = 10_000
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_125)
@@ -75,13 +74,6 @@ async function runCases(label: string, cases: CookieCase[], send: (header: strin
   expect(kinds.valid ?? 0).toBeGreaterThan(0)
 }
 
-async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  const server: Server = createServer(handler)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  closers.push(() => new Promise((resolve) => server.close(resolve)))
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-}
-
 function sendOver(url: string): (header: string) => Promise<Outcome> {
   const agent = new Agent({ keepAlive: true, maxSockets: 16 })
   closers.push(async () => agent.destroy())
@@ -109,7 +101,7 @@ describe('express-session + PgSessionStore', () => {
       res.json({ ok: true })
     })
     app.get('/', (req, res) => res.json({ n: (req.session as unknown as { n?: number }).n ?? null }))
-    const url = await listen(app)
+    const url = await listen(app, closers)
     const agent = new Agent()
     const setRes = await httpGet(`${url}/set`, {}, agent, 10_000)
     const valid = cookiePair(
@@ -148,7 +140,7 @@ describe('koa-session + pgSessionStore', () => {
       }
       ctx.body = { n: ctx.session?.n ?? null }
     })
-    const url = await listen(app.callback())
+    const url = await listen(app.callback(), closers)
     // Koa sets two cookies (the id and its signature); read both.
     const res = await new Promise<{ cookies: string[] }>((resolve, reject) => {
       get(`${url}/set`, (r) => {
@@ -176,10 +168,10 @@ describe('koa-session + pgSessionStore', () => {
 
 describe('@pgstore/next withSession', () => {
   it(`${CASES} fuzzed cookies: fresh session, never an exception`, async () => {
-    const sessions = bindSessions<{ n?: number }>(
-      { store: { db: db.db, table: db.table, prune: false }, secrets: [SECRET] },
-      { cookies: () => Promise.reject(new Error('not in a Next request')), cache: (fn) => fn },
-    )
+    const sessions = routeSessions<{ n?: number }>({
+      store: { db: db.db, table: db.table, prune: false },
+      secrets: [SECRET],
+    })
     closers.push(() => sessions.store.close())
     const setHandler = sessions.withSession(async (_req, _ctx, s) => {
       s.set('n', 42)

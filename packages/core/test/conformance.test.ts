@@ -1,5 +1,10 @@
 import { PgStore, type PgStoreOptions } from '@pgstore/core'
-import { type ConformanceFactory, DATABASE_URL, describeStoreConformance } from '@pgstore/testing'
+import {
+  type ConformanceFactory,
+  DATABASE_URL,
+  describeStoreConformance,
+  pgStoreTarget,
+} from '@pgstore/testing'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
 
@@ -8,19 +13,7 @@ function direct(
 ): ConformanceFactory {
   return async (_db, options) => {
     const { close: closeExtra, ...extra } = override?.() ?? {}
-    const store = new PgStore({ ...options, ...extra })
-    return {
-      set: (sid, data, ttl) => store.set(sid, data, { ttl }),
-      get: (sid) => store.get(sid),
-      touch: async (sid, _data, ttl) => {
-        await store.touch(sid, { ttl })
-      },
-      destroy: (sid) => store.destroy(sid),
-      close: async () => {
-        await store.close()
-        await closeExtra?.()
-      },
-    }
+    return pgStoreTarget(new PgStore({ ...options, ...extra }), closeExtra)
   }
 }
 

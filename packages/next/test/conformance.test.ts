@@ -1,4 +1,4 @@
-import { type ConformanceFactory, describeStoreConformance } from '@pgstore/testing'
+import { type ConformanceFactory, describeStoreConformance, pgStoreTarget } from '@pgstore/testing'
 import { bindSessions } from '../src/sessions'
 
 /**
@@ -10,15 +10,7 @@ const throughCreateSessions: ConformanceFactory = async (_db, options) => {
     { store: options, secrets: ['conformance-secret-0123456789-abcdefgh'] },
     { cookies: () => Promise.reject(new Error('not used')), cache: (fn) => fn },
   )
-  return {
-    set: (sid, data, ttl) => store.set(sid, data, { ttl }),
-    get: (sid) => store.get(sid),
-    touch: async (sid, _data, ttl) => {
-      await store.touch(sid, { ttl })
-    },
-    destroy: (sid) => store.destroy(sid),
-    close: () => store.close(),
-  }
+  return pgStoreTarget(store)
 }
 
 describeStoreConformance('createSessions({ store: options })', 'pg', throughCreateSessions)

@@ -4,7 +4,7 @@
  * directly, so the suite proves what is at rest, not only what the API returns.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { isPgStoreError, type PgStoreErrorCode, type PgStoreOptions } from '@pgstore/core'
+import { isPgStoreError, type PgStore, type PgStoreErrorCode, type PgStoreOptions } from '@pgstore/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type DbKind, type TestDatabase } from './database'
 
@@ -16,6 +16,22 @@ export interface ConformanceTarget {
   touch(sid: string, data: Record<string, unknown>, ttlMs: number): Promise<void>
   destroy(sid: string): Promise<void>
   close(): Promise<void>
+}
+
+/** The target for a bare PgStore, for suites that reach the store without a framework in between. */
+export function pgStoreTarget(store: PgStore<any>, onClose?: () => Promise<void>): ConformanceTarget {
+  return {
+    set: (sid, data, ttl) => store.set(sid, data, { ttl }),
+    get: (sid) => store.get(sid),
+    touch: async (sid, _data, ttl) => {
+      await store.touch(sid, { ttl })
+    },
+    destroy: (sid) => store.destroy(sid),
+    close: async () => {
+      await store.close()
+      await onClose?.()
+    },
+  }
 }
 
 /**

@@ -1,4 +1,9 @@
-export { type ConformanceFactory, type ConformanceTarget, describeStoreConformance } from './conformance'
+export {
+  type ConformanceFactory,
+  type ConformanceTarget,
+  describeStoreConformance,
+  pgStoreTarget,
+} from './conformance'
 export {
   assertPostgresReachable,
   createTestDatabase,

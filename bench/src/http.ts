@@ -200,7 +200,11 @@ export async function runPruneUnderLoad(
     const cookies = await login(base, s.cookies)
     const opts = { base, scenario: SCENARIOS.read, cookies, connections: s.connections }
     await load({ ...opts, duration: Math.max(1, s.warmupSeconds) })
-    const baseline = await load({ ...opts, duration: s.seconds })
+    // At least 10 s, so the baseline p99 rests on about as many requests as the one during the prune.
+    const baseline = await load({
+      ...opts,
+      duration: s.warmupSeconds > 0 ? Math.max(10, s.seconds) : s.seconds,
+    })
     const pruning = child.call<{ ms: number; deleted: number; batches: number }>('prune')
     const during = await load({ ...opts, duration: 0, until: pruning })
     return { baseline, during, prune: await pruning }

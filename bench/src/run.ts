@@ -216,6 +216,30 @@ async function main(): Promise<void> {
   writeFileSync(`${dir}${name}.md`, markdown)
   process.stdout.write(markdown)
   log(`\nwrote bench/results/${name}.json and .md`)
+  if (smoke) assertSmoke(result)
+}
+
+/**
+ * The smoke run asserts nothing about speed, only that the harness still measures what it claims: every
+ * variant ran without errors, and the pgstore apps sent one statement per read and login and two per write.
+ */
+function assertSmoke(result: BenchResult): void {
+  const problems: string[] = []
+  if (result.missing.length > 0) problems.push(`not built: ${result.missing.join(', ')}`)
+  const expected = { read: 1, write: 2, login: 1 }
+  for (const [name, entry] of Object.entries(result.http)) {
+    if (!name.startsWith('@pgstore/')) continue
+    for (const sample of entry.samples) {
+      const want = expected[sample.scenario]
+      // Requests cut off when a slice ends can leave a few statements on the wrong side of the count.
+      if (Math.abs(sample.statementsPerRequest - want) > 0.02) {
+        problems.push(
+          `${name} ${sample.scenario}: ${sample.statementsPerRequest} statements per request, want ${want}`,
+        )
+      }
+    }
+  }
+  if (problems.length > 0) throw new Error(`bench smoke failed:\n- ${problems.join('\n- ')}`)
 }
 
 main().then(

@@ -78,7 +78,8 @@ export async function pruneTable(
   pool: pg.Pool,
   key: TableKey,
 ): Promise<{ ms: number; deleted: number; batches: number }> {
-  const store = new PgStore({ pool, table: TABLES[key], prune: false })
+  // queryTimeout bounds the whole prune() call, not one batch, so a sweep of a large backlog needs 0 here.
+  const store = new PgStore({ pool, table: TABLES[key], prune: false, queryTimeout: 0 })
   const start = performance.now()
   const result = await store.prune()
   const ms = performance.now() - start

@@ -88,7 +88,14 @@ const UNAVAILABLE_ERRNO = new Set([
   'CONNECT_TIMEOUT',
 ])
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end|server closed the connection|PGlite is closed/i
+  /Connection terminated|connection timeout|Client has encountered a connection error|Cannot use a pool after calling end|server closed the connection|PGlite is closed/i
+/**
+ * pg-pool's message for a call that waited in its queue past connectTimeout: every connection was busy.
+ * The database is there, so it is a TIMEOUT, not DB_UNAVAILABLE, which would mark the store unhealthy and
+ * (through `disconnect`) turn a burst into an outage for every request. A connection attempt that times
+ * out has its own message ("Connection terminated due to connection timeout").
+ */
+const POOL_WAIT_TIMEOUT = /timeout exceeded when trying to connect/i
 
 /**
  * Drizzle wraps driver errors in an error whose message lists the query parameters (ids, data); walk down to
@@ -113,6 +120,13 @@ export function toPgStoreError(err: unknown, action: string, table: string): PgS
     return new PgStoreError(
       'TABLE_MISSING',
       `pgstore: table ${table} does not exist. Run drizzle-kit push with the pgstore schema, or set createTable: true.`,
+      { cause },
+    )
+  }
+  if (POOL_WAIT_TIMEOUT.test(text)) {
+    return new PgStoreError(
+      'TIMEOUT',
+      `pgstore: ${action} waited longer than connectTimeout for a free pool connection. Raise poolSize or connectTimeout, or look for slow statements holding connections.`,
       { cause },
     )
   }

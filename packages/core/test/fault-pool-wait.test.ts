@@ -1,0 +1,45 @@
+/**
+ * A call that waits in the pool's queue past connectTimeout (every connection busy, the database fine) is
+ * a TIMEOUT. It must not mark the store unhealthy or emit `disconnect`: adapters answer every request 503
+ * while disconnected, which would turn a burst of slow requests into an outage for everyone.
+ */
+import { isPgStoreError, newSessionId, PgStore } from '@pgstore/core'
+import { createTestDatabase, DATABASE_URL, type TestDatabase } from '@pgstore/testing'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+
+let db: TestDatabase
+let store: PgStore
+
+beforeAll(async () => {
+  db = await createTestDatabase('pg')
+  store = new PgStore({
+    connectionString: DATABASE_URL,
+    table: db.table,
+    createTable: true,
+    prune: false,
+    poolSize: 1,
+    connectTimeout: 100,
+  })
+  await store.set(newSessionId(), { warm: true })
+  await db.query(`
+    create function "${db.schema}".hold() returns trigger language plpgsql as $$
+    begin if new.data ? 'hold' then perform pg_sleep(0.5); end if; return new; end $$`)
+  await db.query(`create trigger hold before insert on "${db.schema}".http_sessions
+    for each row execute function "${db.schema}".hold()`)
+})
+
+afterAll(async () => {
+  await store?.close()
+  await db?.close()
+})
+
+it('fails a call that found no free connection with TIMEOUT and stays healthy', async () => {
+  const events: string[] = []
+  store.on('disconnect', () => events.push('disconnect'))
+  const holding = store.set(newSessionId(), { hold: true })
+  const waiting = await store.set(newSessionId(), { v: 1 }).catch((e: unknown) => e)
+  await holding
+  expect(isPgStoreError(waiting, 'TIMEOUT')).toBe(true)
+  expect(events).toEqual([])
+  expect(store.healthy).toBe(true)
+})

@@ -31,8 +31,8 @@ const flag = (name: string) => {
 const smoke = args.includes('--smoke')
 const groups = new Set((flag('groups') ?? 'express,koa,next').split(','))
 const only = new Set((flag('only') ?? 'store,http,scale,prune').split(','))
-const rounds = Number(flag('rounds') ?? (smoke ? 1 : 4))
-const seconds = Number(flag('seconds') ?? (smoke ? 0.5 : 3))
+const rounds = Number(flag('rounds') ?? (smoke ? 1 : 5))
+const seconds = Number(flag('seconds') ?? (smoke ? 0.5 : 2))
 const settings = {
   smoke,
   rounds,

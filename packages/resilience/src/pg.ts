@@ -12,7 +12,7 @@
  */
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { DATABASE_URL } from '@pgstore/testing'
+import { DATABASE_URL, freshName } from '@pgstore/testing'
 import pg from 'pg'
 
 const run = promisify(execFile)
@@ -74,8 +74,8 @@ export function waitForPostgres(): Promise<boolean> {
 const CLUSTER = ['--skip-systemctl-redirect', '15', 'main']
 
 /**
- * Whether this suite may restart the server: pg_ctlcluster must exist, we must be allowed to drive it
- * (root or the cluster owner), and PGSTORE_NO_RESTART must not be set (developers share the server).
+ * Whether this suite may restart the server: pg_ctlcluster must exist, we must run as root to drive it,
+ * and PGSTORE_NO_RESTART must not be set (developers share the server).
  */
 export async function canRestartPostgres(): Promise<{ ok: boolean; why: string }> {
   if (process.env.PGSTORE_NO_RESTART) return { ok: false, why: 'PGSTORE_NO_RESTART is set' }
@@ -112,7 +112,7 @@ export async function restartPostgres(): Promise<void> {
 export async function freshSchema(
   prefix = 'pgstore_res',
 ): Promise<{ schema: string; drop(): Promise<void> }> {
-  const schema = `${prefix}_${Math.random().toString(16).slice(2, 14)}`
+  const schema = freshName(prefix)
   await withAdmin((c) => c.query(`create schema "${schema}"`))
   return {
     schema,

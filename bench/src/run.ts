@@ -166,6 +166,50 @@ async function prunePhase(result: BenchResult): Promise<void> {
   )
 }
 
+const serverStart = () =>
+  withClient(ADMIN_URL, async (c) =>
+    String((await c.query('select pg_postmaster_start_time() as t')).rows[0].t),
+  )
+
+/** Polls until PostgreSQL accepts connections again. */
+async function waitForServer(timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      await serverStart()
+      return
+    } catch (err) {
+      if (Date.now() > deadline) throw err
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
+}
+
+/**
+ * Runs a phase; when it fails because PostgreSQL restarted meanwhile (the server is shared, and other suites
+ * restart it on purpose), runs it again from scratch, at most twice. Any other failure ends the run.
+ */
+async function phase(
+  name: string,
+  notes: string[],
+  run: () => Promise<void>,
+  reset: () => void,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const started = await serverStart()
+    try {
+      await run()
+      return
+    } catch (err) {
+      await waitForServer()
+      if (attempt >= 3 || (await serverStart()) === started) throw err
+      log(`${name}: PostgreSQL restarted during the phase; running it again`)
+      notes.push(`The ${name} phase was rerun because PostgreSQL restarted during it.`)
+      reset()
+    }
+  }
+}
+
 async function clearRedis(): Promise<void> {
   const { createClient } = await import('redis')
   const client = createClient({ url: REDIS_URL })
@@ -203,10 +247,39 @@ async function main(): Promise<void> {
     missing: [],
     notes: [],
   }
-  if (only.has('store')) await storePhase(result)
-  if (only.has('http')) await httpPhase(result)
-  if (only.has('scale')) await scalePhase(result)
-  if (only.has('prune')) await prunePhase(result)
+  if (only.has('store'))
+    await phase(
+      'store',
+      result.notes,
+      () => storePhase(result),
+      () => (result.store = {}),
+    )
+  if (only.has('http')) {
+    await phase(
+      'http',
+      result.notes,
+      () => httpPhase(result),
+      () => {
+        result.http = {}
+        result.checks = {}
+        result.missing = []
+      },
+    )
+  }
+  if (only.has('scale'))
+    await phase(
+      'scale',
+      result.notes,
+      () => scalePhase(result),
+      () => (result.scale = {}),
+    )
+  if (only.has('prune'))
+    await phase(
+      'prune',
+      result.notes,
+      () => prunePhase(result),
+      () => (result.prune = undefined),
+    )
   result.machine.loadAverageAtEnd = loadavg()[0]?.toFixed(1) ?? '?'
   const markdown = report(result)
   const dir = fileURLToPath(new URL('../results/', import.meta.url))

@@ -43,13 +43,17 @@ function secrets(): string[] {
   return [DEV_SECRET]
 }
 
-/** Regenerates the session (a new id, the old row deleted) and copies `keep` into it. */
+/**
+ * Regenerates the session (a new id, the old row deleted), copies `keep` into it, and saves it before the
+ * caller answers: express-session would otherwise save after the response has gone, and a failed save could
+ * not change a status already sent.
+ */
 function regenerate(req: Request, keep: Partial<session.SessionData>): Promise<void> {
   return new Promise((resolve, reject) =>
     req.session.regenerate((err) => {
       if (err) return reject(err)
       Object.assign(req.session, keep)
-      resolve()
+      req.session.save((saveErr) => (saveErr ? reject(saveErr) : resolve()))
     }),
   )
 }
@@ -188,7 +192,12 @@ ${rows
     // express-session saves after the response has started; such an error cannot change the response.
     if (res.headersSent) return next(err)
     console.error(`request failed: ${(err as { code?: string }).code ?? (err as Error).name}`)
-    res.status(500).type('text').send('Something went wrong.')
+    // PgStoreError carries a status: 503 while the database is away, 413 for an oversize session.
+    const status = (err as { status?: number }).status ?? 500
+    res
+      .status(status)
+      .type('text')
+      .send(status === 503 ? 'Try again in a moment.' : 'Something went wrong.')
   }
   app.use(onError)
   return { app, store }

@@ -23,17 +23,20 @@ export interface SessionTableOptions {
   schema?: string
 }
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
+/** PostgreSQL truncates names past 63 bytes; a table also names its indexes `<table>_expires_at_idx`. */
+const MAX_LENGTH = { schema: 63, table: 63 - '_expires_at_idx'.length }
 
 /**
  * Table and schema names are interpolated into DDL and prepared-statement names, so only plain identifiers
- * are accepted: quotes, spaces and semicolons are refused rather than escaped.
+ * are accepted: quotes, spaces and semicolons are refused rather than escaped. A table name is kept short
+ * enough that its index names are not truncated (two long names could otherwise share an index name).
  */
-export function assertIdentifier(kind: string, name: string): void {
-  if (typeof name !== 'string' || !IDENTIFIER.test(name)) {
+export function assertIdentifier(kind: 'schema' | 'table', name: string): void {
+  if (typeof name !== 'string' || !IDENTIFIER.test(name) || name.length > MAX_LENGTH[kind]) {
     throw new PgStoreError(
       'INVALID_OPTIONS',
-      `pgstore: ${kind} name must match ${IDENTIFIER.source} (letters, digits and _, at most 63).`,
+      `pgstore: a ${kind} name must be letters, digits and _ (not starting with a digit), at most ${MAX_LENGTH[kind]} characters.`,
     )
   }
 }

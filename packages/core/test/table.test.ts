@@ -151,6 +151,8 @@ describe('the table on real PostgreSQL', () => {
   })
 
   it('refuses table and schema names that are not plain identifiers', () => {
+    expect(pgSessionTable('t'.repeat(48), { schema: 's'.repeat(63) })).toBeDefined()
+    expect(() => pgSessionTable('t'.repeat(49))).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }))
     for (const bad of ['a"b', 'x; drop table y', 'has space', '', '1abc', 'a'.repeat(64)]) {
       expect(() => pgSessionTable(bad)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }))
       expect(() => pgSessionTable('ok', { schema: bad })).toThrow(

@@ -74,6 +74,8 @@ export async function createTestDatabase(
   }
   await assertPostgresReachable()
   const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 2 })
+  // An idle client dropped by a server restart must not crash the test process.
+  admin.on('error', () => undefined)
   await admin.query(`create schema "${schema}"`)
   const url = withSearchPath(DATABASE_URL, schema)
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 10 })

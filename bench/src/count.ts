@@ -19,6 +19,11 @@ export function countStatements(): void {
   }
 }
 
+/** For drivers that do not go through `pg.Client` (postgres.js reports each query to its `debug` hook). */
+export function addStatement(): void {
+  statements += 1
+}
+
 export function statementCount(): number {
   return statements
 }

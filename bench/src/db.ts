@@ -23,6 +23,8 @@ export const TABLES = {
   next: pgSessionTable('next_sessions', { schema: SCHEMA }),
   store: pgSessionTable('store_sessions', { schema: SCHEMA }),
   small: pgSessionTable('scale_1k', { schema: SCHEMA }),
+  /** The smoke run's "large" table, so a smoke run never replaces the full run's million rows. */
+  medium: pgSessionTable('scale_10k', { schema: SCHEMA }),
   large: pgSessionTable('scale_1m', { schema: SCHEMA }),
 } as const
 export type TableKey = keyof typeof TABLES

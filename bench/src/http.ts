@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import type { AppStats } from './apps/shared'
 import { type Child, startChild } from './child'
-import { ADMIN_URL, backendCpuMs, benchTransactions, waitForIdleDatabase } from './db'
+import { ADMIN_URL, backendCpuMs, backendName, benchTransactions, waitForIdleDatabase } from './db'
 import { type LoadResult, load, login, SCENARIOS, type Scenario } from './load'
 
 export interface HttpVariant {
@@ -37,7 +37,7 @@ export interface HttpSample extends LoadResult {
 export interface ChildSummary {
   peakRssMb: number
   statements: number
-  /** Connections the child's pool opened. */
+  /** Backends the child's connections started (PostgreSQL counts a transaction for each). */
   connections: number
 }
 
@@ -60,6 +60,16 @@ export function httpVariants(): { variants: HttpVariant[]; missing: string[] } {
     pkg && !pkgBuilt(pkg) ? missing.push(v.name) : variants.push(v)
   add(
     { group: 'express', name: '@pgstore/express', app: 'express', variant: 'pgstore', postgres: true },
+    'express',
+  )
+  add(
+    {
+      group: 'express',
+      name: '@pgstore/express (postgres.js)',
+      app: 'express',
+      variant: 'pgstore-postgresjs',
+      postgres: true,
+    },
     'express',
   )
   add({
@@ -161,14 +171,17 @@ export async function runHttpGroup(
     for (const [i, child] of children.entries()) {
       const v = variants[i] as HttpVariant
       const last = await child.call<AppStats>('stats')
-      summaries[v.name] = {
-        peakRssMb: last.peakRssMb,
-        statements: last.statements,
-        connections: last.connections,
-      }
+      // Counted on the server, so drivers without a connect event (postgres.js) are counted too; no pool
+      // closes idle connections, so the live ones are all that were opened.
+      const backends = await admin.query(
+        'select count(*)::int as n from pg_stat_activity where application_name = $1',
+        [backendName(child.proc.pid as number)],
+      )
+      const connections = Number(backends.rows[0]?.n ?? 0)
+      summaries[v.name] = { peakRssMb: last.peakRssMb, statements: last.statements, connections }
       if (v.postgres) {
         check.statements += last.statements
-        check.connections += last.connections
+        check.connections += connections
       }
     }
     await Promise.all(children.map((c) => c.stop()))

@@ -131,7 +131,7 @@ async function httpPhase(result: BenchResult): Promise<void> {
 async function scalePhase(result: BenchResult): Promise<void> {
   const sizes = [
     ['small', settings.scale.small],
-    ['large', settings.scale.large],
+    [smoke ? 'medium' : 'large', settings.scale.large],
   ] as const
   for (const [key, rows] of sizes) {
     const seeded = await seedLive(key, rows)

@@ -9,10 +9,16 @@ import type { AddressInfo } from 'node:net'
 import express from 'express'
 import session from 'express-session'
 import { childConfig, serveParent } from '../child'
-import { CPS_TABLE, REDIS_URL, SCHEMA, TABLES } from '../db'
+import { addStatement } from '../count'
+import { BENCH_URL, backendName, CPS_TABLE, POOL_SIZE, REDIS_URL, SCHEMA, TABLES } from '../db'
 import { createPool, MAX_AGE, pruneTable, SECRET, stats, trackRequests } from './shared'
 
-export type ExpressVariant = 'pgstore' | 'connect-pg-simple' | 'connect-redis' | 'memory'
+export type ExpressVariant =
+  | 'pgstore'
+  | 'pgstore-postgresjs'
+  | 'connect-pg-simple'
+  | 'connect-redis'
+  | 'memory'
 
 declare module 'express-session' {
   interface SessionData {
@@ -52,6 +58,25 @@ async function createStore(): Promise<session.Store> {
         await client.quit()
       }
       return new RedisStore({ client, prefix: 'pgstore-bench:' })
+    }
+    case 'pgstore-postgresjs': {
+      // The same store on postgres.js, which pipelines queries on its connections instead of one query per
+      // connection at a time.
+      const { PgSessionStore } = await import('@pgstore/express')
+      const { default: postgres } = await import('postgres')
+      const { drizzle } = await import('drizzle-orm/postgres-js')
+      const sql = postgres(BENCH_URL, {
+        max: POOL_SIZE,
+        connection: { application_name: backendName(process.pid) },
+        debug: () => addStatement(),
+        onnotice: () => undefined,
+      })
+      const store = new PgSessionStore({ db: drizzle({ client: sql }), table: TABLES.express, prune: false })
+      close = async () => {
+        await store.close()
+        await sql.end()
+      }
+      return store
     }
     case 'pgstore': {
       const { PgSessionStore } = await import('@pgstore/express')

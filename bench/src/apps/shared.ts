@@ -14,7 +14,6 @@ countStatements()
 export const SECRET = 'bench-secret-that-is-at-least-32-characters-long'
 export const MAX_AGE = 86_400_000
 
-let connections = 0
 let started = 0
 let open = 0
 
@@ -28,9 +27,6 @@ export function createPool(): pg.Pool {
     application_name: backendName(process.pid),
   })
   pool.on('error', () => undefined)
-  pool.on('connect', () => {
-    connections += 1
-  })
   return pool
 }
 
@@ -50,8 +46,6 @@ export interface AppStats {
   statements: number
   /** Requests received. */
   requests: number
-  /** Connections the pool opened; PostgreSQL counts a transaction for each backend start. */
-  connections: number
   /** CPU time of this process so far, user plus system, in µs. */
   cpuMicros: number
   peakRssMb: number
@@ -64,7 +58,6 @@ export async function stats(): Promise<AppStats> {
   return {
     statements: statementCount(),
     requests: started,
-    connections,
     cpuMicros: cpu.user + cpu.system,
     peakRssMb: peakRssMb(),
   }

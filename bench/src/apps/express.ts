@@ -11,7 +11,7 @@ import session from 'express-session'
 import { childConfig, serveParent } from '../child'
 import { addStatement } from '../count'
 import { BENCH_URL, backendName, CPS_TABLE, POOL_SIZE, REDIS_URL, SCHEMA, TABLES } from '../db'
-import { createPool, MAX_AGE, pruneTable, SECRET, stats, trackRequests } from './shared'
+import { closeServer, createPool, MAX_AGE, pruneTable, SECRET, stats, trackRequests } from './shared'
 
 export type ExpressVariant =
   | 'pgstore'
@@ -125,8 +125,7 @@ serveParent(
     prune: () => pruneTable(pool, 'express'),
   },
   async () => {
-    server?.closeAllConnections()
-    await new Promise((resolve) => server?.close(resolve))
+    await closeServer(server)
     await close()
     await pool.end()
   },

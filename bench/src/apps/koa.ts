@@ -9,7 +9,7 @@ import Koa from 'koa'
 import session, { type CreateSessionOptions } from 'koa-session'
 import { childConfig, serveParent } from '../child'
 import { TABLES } from '../db'
-import { createPool, MAX_AGE, pruneTable, SECRET, stats, trackRequests } from './shared'
+import { closeServer, createPool, MAX_AGE, pruneTable, SECRET, stats, trackRequests } from './shared'
 
 const { variant } = childConfig<{ variant: 'pgstore' | 'cookie' }>()
 const pool = createPool()
@@ -57,8 +57,7 @@ serveParent(
     prune: () => pruneTable(pool, 'koa'),
   },
   async () => {
-    server?.closeAllConnections()
-    await new Promise((resolve) => server?.close(resolve))
+    await closeServer(server)
     await close()
     await pool.end()
   },

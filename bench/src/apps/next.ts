@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { childConfig, serveParent } from '../child'
 import { TABLES } from '../db'
-import { createPool, MAX_AGE, pruneTable, SECRET, stats, trackRequests } from './shared'
+import { closeServer, createPool, MAX_AGE, pruneTable, SECRET, stats, trackRequests } from './shared'
 
 interface Data {
   userId?: string
@@ -126,8 +126,7 @@ serveParent(
     prune: () => pruneTable(pool, 'next'),
   },
   async () => {
-    server?.closeAllConnections()
-    await new Promise((resolve) => server?.close(resolve))
+    await closeServer(server)
     await close()
     await pool.end()
   },

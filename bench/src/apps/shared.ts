@@ -41,6 +41,19 @@ export function trackRequests(server: Server): void {
   })
 }
 
+/**
+ * Stops the server once the requests on it have finished, so none of them reaches the store after it is
+ * closed. Connections still open after 5 s are cut.
+ */
+export async function closeServer(server: Server | undefined): Promise<void> {
+  if (!server) return
+  const closed = new Promise((resolve) => server.close(resolve))
+  server.closeIdleConnections()
+  const guard = setTimeout(() => server.closeAllConnections(), 5_000)
+  await closed
+  clearTimeout(guard)
+}
+
 export interface AppStats {
   /** Statements sent to PostgreSQL. */
   statements: number

@@ -5,11 +5,14 @@
  * - `lean`: the same lookup as one named statement on the pool, rows as arrays, times as epoch numbers, which
  *   is the hot path proposed for core;
  * - `cps`: connect-pg-simple's `get`;
- * and prints client CPU µs per call (`process.cpuUsage`) with calls per second. Reads the rows the store
- * phase seeded (run `bench -- --only store` once first).
+ * - `adapter`: what express-session does on a read with `@pgstore/express`: `get`, then `touch` (which sends
+ *   nothing inside touchAfter), both with callbacks;
+ * and prints client CPU µs per call (`process.cpuUsage`) with calls per second. Writes its own 2,000 rows
+ * into the store-level tables first (run it after `prepareDatabase`, i.e. after any bench run).
  */
 import { createHash } from 'node:crypto'
 import { PgStore } from '@pgstore/core'
+import { PgSessionStore } from '@pgstore/express'
 import connectPgSimple from 'connect-pg-simple'
 import session from 'express-session'
 import pg from 'pg'
@@ -26,6 +29,10 @@ const cps = new (connectPgSimple(session))({
   pruneSessionInterval: false,
 })
 
+const adapter = new PgSessionStore({ store: core })
+const callback = <T>(fn: (cb: (err: unknown, value?: T) => void) => void) =>
+  new Promise<T | undefined>((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))))
+
 const LEAN_SQL = `select data::text, (extract(epoch from expires_at) * 1000)::float8,
   (extract(epoch from updated_at) * 1000)::float8 from "${SCHEMA}"."store_sessions"
   where id = $1 and expires_at > now()`
@@ -37,6 +44,11 @@ const paths: Record<string, (sid: string) => Promise<unknown>> = {
     const r = await pool.query({ name: 'bench_lean_get', text: LEAN_SQL, values: [id], rowMode: 'array' })
     const row = r.rows[0] as [string, number, number] | undefined
     return row ? JSON.parse(row[0]) : null
+  },
+  adapter: async (sid) => {
+    const sess = await callback<session.SessionData | null>((cb) => adapter.get(sid, cb))
+    if (sess) await callback((cb) => adapter.touch(sid, sess, cb as () => void))
+    return sess
   },
   cps: (sid) =>
     new Promise((resolve, reject) => cps.get(sid, (err, value) => (err ? reject(err) : resolve(value)))),
@@ -61,6 +73,21 @@ async function slice(
   )
   const cpu = process.cpuUsage(cpu0)
   return { cpu: (cpu.user + cpu.system) / calls, rate: (calls * 1000) / (performance.now() - start) }
+}
+
+for (let i = 0; i < KEYS; i++) {
+  // What express-session stores: the data and its cookie.
+  const cookie = {
+    originalMaxAge: 86_400_000,
+    expires: new Date(Date.now() + 86_400_000),
+    path: '/',
+    httpOnly: true,
+  }
+  const sess = { userId: `u${i}`, n: 0, cart: ['sku-1', 'sku-2'], cookie }
+  await core.set(seededSid(i), sess)
+  await new Promise<void>((resolve, reject) =>
+    cps.set(seededSid(i), sess as never, (err) => (err ? reject(err) : resolve())),
+  )
 }
 
 const results: Record<string, { cpu: number[]; rate: number[] }> = {}

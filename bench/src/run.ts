@@ -1,6 +1,7 @@
 /**
  * `pnpm --filter @pgstore/bench bench`: every phase, a markdown table on stdout, JSON in bench/results/.
- * `--smoke` runs a few-seconds version for CI that checks the harness works and asserts nothing on speed.
+ * `--smoke` runs a version of under a minute for CI that checks the harness works and asserts nothing on
+ * speed.
  * `--rounds N`, `--seconds S`, `--only store,http,scale,prune`, `--groups express,koa,next` and
  * `--scenarios read,write,login` narrow a development run.
  */
@@ -75,7 +76,11 @@ async function alternate<K extends string>(
           const w = workers[i] as (typeof workers)[number]
           const child = children[i] as Child
           const dbBefore = await backendCpuMs(admin, child.proc.pid as number)
-          const run = await child.call<StoreRunResult>('run', { op, seconds, concurrency: 16 })
+          const run = await child.call<StoreRunResult>('run', {
+            op,
+            seconds,
+            concurrency: settings.store.concurrency,
+          })
           const dbAfter = await backendCpuMs(admin, child.proc.pid as number)
           run.dbCpuPerOp = ((dbAfter - dbBefore) * 1000) / Math.max(1, run.ops)
           if (run.errors > 0) throw new Error(`bench: ${w.key} ${op} had ${run.errors} failed or empty calls`)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need is here: PostgreSQL reachable (DATABASE_URL, else a local server on
-# 127.0.0.1:5432 with trust auth and a `test` database), and Chromium for the browser test. Installs from
+# 127.0.0.1:5432 with trust auth and a `test` database), Redis on 127.0.0.1:6379 (the benchmark's
+# connect-redis variant), and Chromium for the browser test. Installs from
 # Debian's packages where missing, starts what is down, and fails loudly when none of that works.
 set -euo pipefail
 
@@ -51,6 +52,18 @@ else
   fi
   log "PostgreSQL $version is ready on 127.0.0.1:5432."
 fi
+
+redis_up() { (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; }
+if ! redis_up; then
+  command -v redis-server >/dev/null || { log "Installing redis-server from Debian's packages."; apt_install redis-server; }
+  log "Redis is down: starting it."
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  for _ in $(seq 1 40); do redis_up && break; sleep 0.25; done
+  redis_up || die "Redis did not start on 127.0.0.1:6379."
+fi
+log "Redis is ready on 127.0.0.1:6379."
 
 if [ ! -x /usr/bin/chromium ]; then
   log "Installing Debian's chromium for the browser test."

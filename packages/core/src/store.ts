@@ -342,11 +342,19 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
 
   /** Deletes expired rows in bounded batches; safe to call from a cron job beside the background timer. */
   prune(): Promise<PruneResult> {
-    return this.#run('prune', async () => {
-      const { db } = await this.#database()
-      const settings = this.#prune || PRUNE_DEFAULTS
-      return pruneExpired(db, this.table, `pgstore:prune:${this.#label}`, settings, () => this.#closed)
-    })
+    // A sweep is many short batches and may rightly take longer than queryTimeout as a whole; each batch
+    // is its own statement, bounded by statementTimeout. A whole-call timeout would report failure while
+    // the loop went on deleting.
+    const noWholeCallTimeout = 0
+    return this.#run(
+      'prune',
+      async () => {
+        const { db } = await this.#database()
+        const settings = this.#prune || PRUNE_DEFAULTS
+        return pruneExpired(db, this.table, `pgstore:prune:${this.#label}`, settings, () => this.#closed)
+      },
+      noWholeCallTimeout,
+    )
   }
 
   /** Stops background pruning, waits for a running prune, and ends the pool if pgstore created it. */
@@ -364,12 +372,12 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     return this.#healthy
   }
 
-  async #run<T>(action: string, work: () => Promise<T>): Promise<T> {
+  async #run<T>(action: string, work: () => Promise<T>, timeout = this.#queryTimeout): Promise<T> {
     if (this.#closed) {
       throw new PgStoreError('CLOSED', `pgstore: ${action} was called after close().`)
     }
     try {
-      const result = await withTimeout(work(), this.#queryTimeout, action, this.#label)
+      const result = await withTimeout(work(), timeout, action, this.#label)
       if (!this.#healthy) {
         this.#healthy = true
         this.emit('connect')

@@ -50,6 +50,20 @@ describe.each<DbKind>(['pg', 'pglite'])('prune on %s', (kind) => {
     await a.clear()
   })
 
+  it('a sweep longer than queryTimeout completes; the timeout bounds calls, not the whole sweep', async () => {
+    // 30 batches with a 20 ms pause between them take well over the 100 ms queryTimeout.
+    const store = new PgStore({
+      db: db.db,
+      table: db.table,
+      prune: { batchSize: 100, batchPause: 20 },
+      queryTimeout: 100,
+    })
+    stores.push(store)
+    await seed(db, 3_000, 0)
+    expect(await store.prune()).toEqual({ deleted: 3_000, batches: 31, skipped: false })
+    expect(await count(db)).toBe(0)
+  })
+
   it('runs in the background on an unref’d timer, and stops on close()', async () => {
     const sid = newSessionId()
     const store = open({ interval: 50, jitter: 0.1, batchSize: 100, batchPause: 0 })

@@ -4,14 +4,12 @@
  * - `GET /read`: loads the session and changes nothing;
  * - `POST /write`: changes one field of the session.
  */
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import express from 'express'
 import session from 'express-session'
-import { childConfig, serveParent } from '../child'
+import { childConfig } from '../child'
 import { addStatement } from '../count'
 import { BENCH_URL, backendName, CPS_TABLE, POOL_SIZE, REDIS_URL, SCHEMA, TABLES } from '../db'
-import { closeServer, createPool, MAX_AGE, pruneTable, SECRET, stats, trackRequests } from './shared'
+import { createPool, MAX_AGE, SECRET, serveApp } from './shared'
 
 export type ExpressVariant =
   | 'pgstore'
@@ -29,7 +27,6 @@ declare module 'express-session' {
 
 const { variant } = childConfig<{ variant: ExpressVariant }>()
 const pool = createPool()
-let server: Server | undefined
 let close: () => Promise<void> = async () => undefined
 
 async function createStore(): Promise<session.Store> {
@@ -87,7 +84,9 @@ async function createStore(): Promise<session.Store> {
   }
 }
 
-serveParent(
+serveApp(
+  'express',
+  pool,
   async () => {
     const app = express()
     app.set('etag', false)
@@ -114,19 +113,7 @@ serveParent(
       req.session.n = (req.session.n ?? 0) + 1
       res.send('ok')
     })
-    const listening = app.listen(0, '127.0.0.1')
-    server = listening
-    trackRequests(listening)
-    await new Promise<void>((resolve, reject) => listening.once('listening', resolve).once('error', reject))
-    return { port: (listening.address() as AddressInfo).port }
+    return app.listen(0, '127.0.0.1')
   },
-  {
-    stats: () => stats(),
-    prune: () => pruneTable(pool, 'express'),
-  },
-  async () => {
-    await closeServer(server)
-    await close()
-    await pool.end()
-  },
+  () => close(),
 )

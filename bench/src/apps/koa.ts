@@ -3,17 +3,14 @@
  * `GET /read`, `POST /write`. The `cookie` variant is koa-session's default, the whole session in a signed
  * cookie; `pgstore` keeps it in PostgreSQL through @pgstore/koa.
  */
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import Koa from 'koa'
 import session, { type CreateSessionOptions } from 'koa-session'
-import { childConfig, serveParent } from '../child'
+import { childConfig } from '../child'
 import { TABLES } from '../db'
-import { closeServer, createPool, MAX_AGE, pruneTable, SECRET, stats, trackRequests } from './shared'
+import { createPool, MAX_AGE, SECRET, serveApp } from './shared'
 
 const { variant } = childConfig<{ variant: 'pgstore' | 'cookie' }>()
 const pool = createPool()
-let server: Server | undefined
 let close: () => Promise<void> = async () => undefined
 
 async function sessionOptions(): Promise<CreateSessionOptions> {
@@ -25,7 +22,9 @@ async function sessionOptions(): Promise<CreateSessionOptions> {
   return { ...base, store }
 }
 
-serveParent(
+serveApp(
+  'koa',
+  pool,
   async () => {
     const app = new Koa()
     app.keys = [SECRET]
@@ -46,19 +45,7 @@ serveParent(
         ctx.body = 'ok'
       } else ctx.throw(404)
     })
-    const listening = app.listen(0, '127.0.0.1')
-    server = listening
-    trackRequests(listening)
-    await new Promise<void>((resolve, reject) => listening.once('listening', resolve).once('error', reject))
-    return { port: (listening.address() as AddressInfo).port }
+    return app.listen(0, '127.0.0.1')
   },
-  {
-    stats: () => stats(),
-    prune: () => pruneTable(pool, 'koa'),
-  },
-  async () => {
-    await closeServer(server)
-    await close()
-    await pool.end()
-  },
+  () => close(),
 )

@@ -7,11 +7,10 @@
  *
  * Runs with `--conditions=react-server`, as Next's server bundles do, since @pgstore/next is `server-only`.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { childConfig, serveParent } from '../child'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { childConfig } from '../child'
 import { TABLES } from '../db'
-import { closeServer, createPool, MAX_AGE, pruneTable, SECRET, stats, trackRequests } from './shared'
+import { createPool, MAX_AGE, SECRET, serveApp } from './shared'
 
 interface Data {
   userId?: string
@@ -21,7 +20,6 @@ type Handler = (request: Request, context: { params: Promise<object> }) => Promi
 
 const { variant } = childConfig<{ variant: 'pgstore' | 'iron-session' }>()
 const pool = createPool()
-let server: Server | undefined
 let close: () => Promise<void> = async () => undefined
 
 const text = (body: string, status = 200) =>
@@ -113,21 +111,11 @@ function bridge(table: Record<string, Handler>) {
   }
 }
 
-serveParent(
+serveApp(
+  'next',
+  pool,
   async () => {
-    const listening = createServer(bridge(await routes())).listen(0, '127.0.0.1')
-    server = listening
-    trackRequests(listening)
-    await new Promise<void>((resolve, reject) => listening.once('listening', resolve).once('error', reject))
-    return { port: (listening.address() as AddressInfo).port }
+    return createServer(bridge(await routes())).listen(0, '127.0.0.1')
   },
-  {
-    stats: () => stats(),
-    prune: () => pruneTable(pool, 'next'),
-  },
-  async () => {
-    await closeServer(server)
-    await close()
-    await pool.end()
-  },
+  () => close(),
 )

@@ -2,10 +2,12 @@
  * What every HTTP app child shares: the pg pool every PostgreSQL variant gets, the statement counter, and
  * the `stats` / `prune` requests the orchestrator sends.
  */
+import { once } from 'node:events'
 import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { PgStore } from '@pgstore/core'
 import pg from 'pg'
-import { peakRssMb } from '../child'
+import { peakRssMb, serveParent } from '../child'
 import { countStatements, statementCount } from '../count'
 import { BENCH_URL, backendName, POOL_SIZE, TABLES, type TableKey } from '../db'
 
@@ -31,7 +33,7 @@ export function createPool(): pg.Pool {
 }
 
 /** Counts requests, so statements per request divide by what the app served, not what the client saw. */
-export function trackRequests(server: Server): void {
+function trackRequests(server: Server): void {
   server.on('request', (_req, res) => {
     started += 1
     open += 1
@@ -45,7 +47,7 @@ export function trackRequests(server: Server): void {
  * Stops the server once the requests on it have finished, so none of them reaches the store after it is
  * closed. Connections still open after 5 s are cut.
  */
-export async function closeServer(server: Server | undefined): Promise<void> {
+async function closeServer(server: Server | undefined): Promise<void> {
   if (!server) return
   const closed = new Promise((resolve) => server.close(resolve))
   server.closeIdleConnections()
@@ -91,4 +93,33 @@ export async function pruneTable(
   const ms = performance.now() - start
   await store.close()
   return { ms, deleted: result.deleted, batches: result.batches }
+}
+
+/**
+ * Runs an app child: `listen` starts the server on a loopback port; its requests are counted; the
+ * orchestrator's `stats` and `prune` requests are answered; on exit the server stops serving before the
+ * store (`closeStore`) and the pool close.
+ */
+export function serveApp(
+  key: TableKey,
+  pool: pg.Pool,
+  listen: () => Promise<Server>,
+  closeStore: () => Promise<void>,
+): void {
+  let server: Server | undefined
+  serveParent(
+    async () => {
+      const listening = await listen()
+      server = listening
+      trackRequests(listening)
+      if (!listening.listening) await once(listening, 'listening')
+      return { port: (listening.address() as AddressInfo).port }
+    },
+    { stats: () => stats(), prune: () => pruneTable(pool, key) },
+    async () => {
+      await closeServer(server)
+      await closeStore()
+      await pool.end()
+    },
+  )
 }

@@ -16,7 +16,8 @@ import type { SessionTable } from './schema'
 export interface PruneOptions {
   /**
    * Mean time between background runs, in ms. The first run comes at a random point in the first
-   * interval, so instances started together do not sweep together.
+   * interval, so instances started together do not sweep together. 0 runs no timer: call `prune()` yourself
+   * (from a cron job, say) with these batch settings.
    * @default 300_000 (5 minutes)
    */
   interval?: number

@@ -474,7 +474,7 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
 
   #schedule(first: boolean): void {
     const settings = this.#prune
-    if (!settings || this.#closed) return
+    if (!settings || settings.interval <= 0 || this.#closed) return
     const spread = 1 + settings.jitter * (2 * Math.random() - 1)
     const delay = first ? Math.random() * settings.interval : settings.interval * spread
     this.#timer = setTimeout(() => {

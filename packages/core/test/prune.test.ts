@@ -32,7 +32,7 @@ describe.each<DbKind>(['pg', 'pglite'])('prune on %s', (kind) => {
   })
 
   it('deletes expired rows in bounded batches and keeps live ones', async () => {
-    const store = open({ batchSize: 100, batchPause: 0 })
+    const store = open({ batchSize: 100, batchPause: 0, interval: 0 })
     await store.prune()
     await seed(db, 250, 30)
     const result = await store.prune()
@@ -43,7 +43,8 @@ describe.each<DbKind>(['pg', 'pglite'])('prune on %s', (kind) => {
 
   it('two stores pruning at once delete each expired row once, without error', async () => {
     await seed(db, 2_000, 10)
-    const [a, b] = [open({ batchSize: 100, batchPause: 0 }), open({ batchSize: 100, batchPause: 0 })]
+    const manual = { batchSize: 100, batchPause: 0, interval: 0 }
+    const [a, b] = [open(manual), open(manual)]
     const results = await Promise.all([a.prune(), b.prune()])
     expect(results[0]!.deleted + results[1]!.deleted).toBe(2_000)
     expect(await count(db)).toBe(10)
@@ -55,7 +56,7 @@ describe.each<DbKind>(['pg', 'pglite'])('prune on %s', (kind) => {
     const store = new PgStore({
       db: db.db,
       table: db.table,
-      prune: { batchSize: 100, batchPause: 20 },
+      prune: { batchSize: 100, batchPause: 20, interval: 0 },
       queryTimeout: 100,
     })
     stores.push(store)
@@ -102,7 +103,11 @@ describe('prune across processes on pg', () => {
     const stores = [first]
     for (let i = 1; i < 10; i++) {
       stores.push(
-        new PgStore({ connectionString: db.url!, table: db.table, prune: { batchSize: 200, batchPause: 0 } }),
+        new PgStore({
+          connectionString: db.url!,
+          table: db.table,
+          prune: { batchSize: 200, batchPause: 0, interval: 0 },
+        }),
       )
     }
     const results = await Promise.all(stores.map((s) => s.prune()))

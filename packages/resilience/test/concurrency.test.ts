@@ -95,7 +95,7 @@ it('ten stores pruning at once delete each expired row once, without error or de
       connectionString: tagged(freshName('res_prune')),
       table: db.table,
       poolSize: 2,
-      prune: { batchSize: 250, batchPause: 0 },
+      prune: { batchSize: 250, batchPause: 0, interval: 0 },
     })
     stores.push(s)
     return s

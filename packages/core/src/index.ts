@@ -10,6 +10,8 @@
  * await store.set(sid, { cart: [] })
  * ```
  */
+
+export type { CacheOptions } from './cache'
 export {
   assertSecrets,
   isSessionId,

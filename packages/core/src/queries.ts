@@ -1,6 +1,7 @@
 /**
  * The hot-path statements, built once per store and prepared under names unique to the table: each is one
- * single-row lookup or write by primary key, one round trip.
+ * single-row lookup or write by primary key, one round trip. With the read cache on, each write also
+ * notifies the table's channel from its RETURNING clause, still in that one statement.
  */
 import { createHash } from 'node:crypto'
 import { and, eq, gt, sql } from 'drizzle-orm'
@@ -18,13 +19,44 @@ export interface StoredRow {
 export interface HotQueries {
   get(id: string): Promise<StoredRow | undefined>
   upsert(id: string, data: string, userId: string | null, expiresAt: string): Promise<void>
-  touch(id: string, expiresAt: string): Promise<void>
+  /** False when no live row was there to touch. */
+  touch(id: string, expiresAt: string): Promise<boolean>
   destroy(id: string): Promise<void>
 }
 
-export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, qualifiedName: string): HotQueries {
-  const tag = createHash('sha256').update(qualifiedName).digest('hex').slice(0, 10)
-  const name = (op: string) => `pgstore_${op}_${tag}`
+/** Where cached stores announce their writes: `payload` is `<instance>:<digest>`. */
+export interface WriteNotice {
+  channel: string
+  instance: string
+}
+
+/** A short tag of the qualified table name, for statement and channel names. */
+export function tableTag(qualifiedName: string): string {
+  return createHash('sha256').update(qualifiedName).digest('hex').slice(0, 10)
+}
+
+/** The LISTEN/NOTIFY channel of a table. */
+export function cacheChannel(qualifiedName: string): string {
+  return `pgstore_${tableTag(qualifiedName)}`
+}
+
+/** A RETURNING column that notifies the write of row `id`, or just the id when there is no cache. */
+export function notifyColumn(t: SessionTable, notice: WriteNotice | undefined) {
+  return notice
+    ? sql<string>`pg_notify(${notice.channel}, ${`${notice.instance}:`} || ${t.id})`
+    : sql<string>`${t.id}`
+}
+
+export function prepareHotQueries(
+  db: AnyPgDatabase,
+  t: SessionTable,
+  qualifiedName: string,
+  notice?: WriteNotice,
+): HotQueries {
+  const tag = tableTag(qualifiedName)
+  // Notifying statements differ in text, so they need names of their own.
+  const name = (op: string) => `pgstore_${op}${notice ? 'n' : ''}_${tag}`
+  const notify = { n: notifyColumn(t, notice) }
   const live = gt(t.expiresAt, sql`now()`)
 
   const get = db
@@ -54,17 +86,20 @@ export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, qualifiedN
         createdAt: sql`case when ${t.expiresAt} <= now() then now() else ${t.createdAt} end`,
       },
     })
+    .returning(notify)
     .prepare(name('set'))
 
   const touch = db
     .update(t)
     .set({ expiresAt: sql`${ph('expiresAt')}::text::timestamptz`, updatedAt: sql`now()` })
     .where(and(eq(t.id, ph('id')), live))
+    .returning(notify)
     .prepare(name('touch'))
 
   const destroy = db
     .delete(t)
     .where(eq(t.id, ph('id')))
+    .returning(notify)
     .prepare(name('destroy'))
 
   return {
@@ -76,7 +111,8 @@ export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, qualifiedN
       await upsert.execute({ id, data, userId, expiresAt })
     },
     async touch(id, expiresAt) {
-      await touch.execute({ id, expiresAt })
+      const rows = (await touch.execute({ id, expiresAt })) as unknown[]
+      return rows.length > 0
     },
     async destroy(id) {
       await destroy.execute({ id })

@@ -13,9 +13,11 @@
  *
  * Ids are stored as SHA-256 digests, so list methods return digests (`SessionEntry.digest`), never ids.
  */
+import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { count, eq, gt, sql } from 'drizzle-orm'
 import { getTableConfig } from 'drizzle-orm/pg-core'
+import { CacheListener, type CacheOptions, listenSource, SessionCache } from './cache'
 import { DataCipher, digestSessionId, type EncryptionOptions } from './crypto'
 import {
   type AnyPgDatabase,
@@ -23,11 +25,12 @@ import {
   type PoolLike,
   type ResolvedDatabase,
   resolveDatabase,
+  rowsOf,
 } from './db'
 import { ensureTable, qualified, type TableName } from './ddl'
 import { PgStoreError, toPgStoreError } from './errors'
 import { PRUNE_DEFAULTS, type PruneOptions, type PruneResult, pruneExpired } from './prune'
-import { type HotQueries, prepareHotQueries } from './queries'
+import { cacheChannel, type HotQueries, notifyColumn, prepareHotQueries, type WriteNotice } from './queries'
 import { assertIdentifier, type SessionTable, sessions } from './schema'
 import { serializeSession } from './serialize'
 
@@ -98,6 +101,15 @@ export interface PgStoreOptions<TData extends object = SessionData> {
    * @default 5_000
    */
   connectTimeout?: number
+  /**
+   * An in-process read cache, or `false`. A hit sends no query. Every write made by a cached store
+   * notifies the other instances (LISTEN/NOTIFY on a dedicated connection), which drop their copy; while
+   * that connection is down every read goes to the database. Writes made outside pgstore (plain SQL) are
+   * not seen until `maxAge` passes. Cached data sits in process memory in plaintext, even with
+   * `encryption` on. Needs node-postgres (`pool`, `connectionString`, or a `db` over a `pg.Pool`) or PGlite.
+   * @default false
+   */
+  cache?: CacheOptions | false
 }
 
 /** When a write should expire: an absolute time, or a lifetime from now. */
@@ -163,6 +175,9 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
   #closed = false
   #timer: NodeJS.Timeout | undefined
   #pruning: Promise<PruneResult> | undefined
+  readonly #cache: SessionCache | undefined
+  readonly #notice: WriteNotice | undefined
+  #listener: CacheListener | undefined
 
   constructor(options: PgStoreOptions<TData>) {
     super()
@@ -180,6 +195,11 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     this.#queryTimeout = positive('queryTimeout', options.queryTimeout, 10_000, true)
     this.#cipher = options.encryption ? new DataCipher(options.encryption) : undefined
     this.#prune = options.prune === false ? false : { ...PRUNE_DEFAULTS, ...options.prune }
+    if (options.cache) {
+      const instance = randomBytes(8).toString('hex')
+      this.#cache = new SessionCache(options.cache, instance)
+      this.#notice = { channel: cacheChannel(this.#label), instance }
+    }
     if (this.#prune) this.#schedule(true)
   }
 
@@ -194,10 +214,29 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
       if (!acceptable(sid)) return null
       const q = this.#q ?? (await this.#init())
       const digest = digestSessionId(sid)
+      const cache = this.#cache
+      const hit = cache?.get(digest)
+      if (hit) {
+        this.#remember(digest, hit.updatedAt)
+        const data = JSON.parse(hit.json) as TData
+        return { data, expiresAt: new Date(hit.expiresAt), updatedAt: new Date(hit.updatedAt) }
+      }
+      const epoch = cache?.epoch ?? 0
       const row = await q.get(digest)
       if (!row) return null
       this.#remember(digest, row.updatedAt.getTime())
-      return { data: this.#decode(row.data, digest), expiresAt: row.expiresAt, updatedAt: row.updatedAt }
+      const json = this.#plaintext(row.data, digest)
+      cache?.fill(
+        digest,
+        {
+          json,
+          expiresAt: row.expiresAt.getTime(),
+          updatedAt: row.updatedAt.getTime(),
+          storedAt: Date.now(),
+        },
+        epoch,
+      )
+      return { data: JSON.parse(json) as TData, expiresAt: row.expiresAt, updatedAt: row.updatedAt }
     })
   }
 
@@ -214,11 +253,15 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
       const digest = digestSessionId(sid)
       if (expiresAt <= Date.now()) {
         this.#writeClock.delete(digest)
-        return q.destroy(digest)
+        return this.#invalidating(digest, q.destroy(digest))
       }
       const stored = this.#cipher ? JSON.stringify(this.#cipher.seal(json, digest)) : json
       const user = this.#options.userId?.(data)
-      await q.upsert(digest, stored, user == null ? null : String(user), new Date(expiresAt).toISOString())
+      // The entry is dropped rather than replaced: the next read refills it from the row as stored.
+      await this.#invalidating(
+        digest,
+        q.upsert(digest, stored, user == null ? null : String(user), new Date(expiresAt).toISOString()),
+      )
       this.#remember(digest, Date.now())
     })
   }
@@ -236,7 +279,9 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
       const now = Date.now()
       if (last !== undefined && now - last < Math.min(this.touchAfter, (expiresAt - now) / 2)) return false
       const q = this.#q ?? (await this.#init())
-      await q.touch(digest, new Date(expiresAt).toISOString())
+      const moved = await q.touch(digest, new Date(expiresAt).toISOString())
+      if (moved) this.#cache?.touched(digest, expiresAt, now)
+      else this.#cache?.invalidate(digest)
       this.#remember(digest, now)
       return true
     })
@@ -249,7 +294,7 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
       const q = this.#q ?? (await this.#init())
       const digest = digestSessionId(sid)
       this.#writeClock.delete(digest)
-      await q.destroy(digest)
+      await this.#invalidating(digest, q.destroy(digest))
     })
   }
 
@@ -283,8 +328,19 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     return this.#run('clear', async () => {
       this.#writeClock.clear()
       const { db } = await this.#database()
-      const rows = await db.delete(this.table).returning({ id: this.table.id })
-      return rows.length
+      const notice = this.#notice
+      if (!notice) {
+        const rows = await db.delete(this.table).returning({ id: this.table.id })
+        return rows.length
+      }
+      try {
+        const result = await db.execute(
+          sql`with gone as (delete from ${this.table} returning 1) select (select count(*) from gone)::int as n, pg_notify(${notice.channel}, ${`${notice.instance}:*`})`,
+        )
+        return Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0)
+      } finally {
+        this.#cache?.clear()
+      }
     })
   }
 
@@ -319,8 +375,21 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
               sql`, `,
             )})`
           : eq(t.userId, String(userId))
-      const rows = await db.delete(t).where(where).returning({ id: t.id })
-      for (const r of rows) this.#writeClock.delete(r.id)
+      let rows: { id: string }[]
+      try {
+        rows = await db
+          .delete(t)
+          .where(where)
+          .returning({ id: t.id, n: notifyColumn(t, this.#notice) })
+      } catch (err) {
+        // Which rows went is unknown: forget them all.
+        this.#cache?.clear()
+        throw err
+      }
+      for (const r of rows) {
+        this.#writeClock.delete(r.id)
+        this.#cache?.invalidate(r.id)
+      }
       return rows.length
     })
   }
@@ -334,7 +403,13 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
         options.userId === undefined
           ? eq(t.id, digest)
           : sql`${t.id} = ${digest} and ${t.userId} = ${String(options.userId)}`
-      const rows = await db.delete(t).where(where).returning({ id: t.id })
+      const rows = await this.#invalidating(
+        digest,
+        db
+          .delete(t)
+          .where(where)
+          .returning({ n: notifyColumn(t, this.#notice) }),
+      )
       this.#writeClock.delete(digest)
       return rows.length > 0
     })
@@ -364,6 +439,7 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     clearTimeout(this.#timer)
     await this.#pruning?.catch(() => undefined)
     await this.#initializing?.catch(() => undefined)
+    await this.#listener?.close()
     await this.#resolved?.ownPool?.end()
   }
 
@@ -411,7 +487,8 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
       )
       const { db } = this.#resolved
       if (this.#options.createTable) await ensureTable(db, this.#tableName)
-      this.#q = prepareHotQueries(db, this.table, this.#label)
+      if (this.#cache && this.#notice && !this.#listener) await this.#listen(this.#cache, this.#notice)
+      this.#q = prepareHotQueries(db, this.table, this.#label, this.#notice)
       return this.#q
     })().catch((err) => {
       this.#initializing = undefined
@@ -420,19 +497,43 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     return this.#initializing
   }
 
-  #decode(text: string, digest: string): TData {
-    const value: unknown = JSON.parse(text)
-    if (typeof value === 'string') {
-      if (!this.#cipher) {
-        throw new PgStoreError(
-          'DECRYPTION_FAILED',
-          'pgstore: stored session data is encrypted but no encryption keys are configured.',
-        )
-      }
-      return JSON.parse(this.#cipher.open(value, digest)) as TData
+  async #listen(cache: SessionCache, notice: WriteNotice): Promise<void> {
+    const resolved = this.#resolved!
+    const client = resolved.ownPool ?? this.#options.pool ?? (resolved.db as { $client?: unknown }).$client
+    const listener = new CacheListener(listenSource(client), notice.channel, cache, (err) =>
+      this.#background(toPgStoreError(err, 'the cache listener', this.#label)),
+    )
+    await listener.start()
+    this.#listener = listener
+  }
+
+  /** Drops the cached entry once the write settles, so a read in flight across it does not refill it. */
+  async #invalidating<T>(digest: string, write: Promise<T>): Promise<T> {
+    try {
+      return await write
+    } finally {
+      this.#cache?.invalidate(digest)
     }
-    // Rows written before encryption was turned on still read; their next write encrypts them.
-    return value as TData
+  }
+
+  #decode(text: string, digest: string): TData {
+    return JSON.parse(this.#plaintext(text, digest)) as TData
+  }
+
+  /** The session JSON as the app wrote it: stored text, decrypted when it was encrypted. */
+  #plaintext(text: string, digest: string): string {
+    if (!text.startsWith('"')) {
+      // Rows written before encryption was turned on still read; their next write encrypts them.
+      return text
+    }
+    const value = JSON.parse(text) as string
+    if (!this.#cipher) {
+      throw new PgStoreError(
+        'DECRYPTION_FAILED',
+        'pgstore: stored session data is encrypted but no encryption keys are configured.',
+      )
+    }
+    return this.#cipher.open(value, digest)
   }
 
   async #entries(userId: string | undefined): Promise<SessionEntry<TData>[]> {

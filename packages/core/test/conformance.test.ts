@@ -18,6 +18,11 @@ function direct(
 }
 
 describeStoreConformance('PgStore (node-postgres)', 'pg', direct())
+describeStoreConformance(
+  'PgStore (node-postgres, read cache on)',
+  'pg',
+  direct(() => ({ cache: {} })),
+)
 describeStoreConformance('PgStore (PGlite)', 'pglite', direct())
 describeStoreConformance(
   'PgStore (postgres.js)',

@@ -1,0 +1,241 @@
+import { randomBytes } from 'node:crypto'
+import { digestSessionId, isPgStoreError, newSessionId, PgStore, type PgStoreOptions } from '@pgstore/core'
+import { createTestDatabase, type TestDatabase } from '@pgstore/testing'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+/** Polls `check` until it returns true, for at most `ms`; returns whether it did. */
+async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
+  const until = Date.now() + ms
+  while (Date.now() < until) {
+    if (await check()) return true
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  return check()
+}
+
+/** A pg.Pool that counts the queries sent through `pool.query` (the store's statements; not the listener). */
+function countingPool(url: string, applicationName = `pgstore_cache_${randomBytes(4).toString('hex')}`) {
+  const pool = new pg.Pool({ connectionString: url, max: 4, application_name: applicationName })
+  pool.on('error', () => undefined)
+  const counter = { queries: 0, applicationName }
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown
+  ;(pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    counter.queries++
+    return query(...args)
+  }
+  return { pool, counter }
+}
+
+describe('read cache on PostgreSQL', () => {
+  let db: TestDatabase
+  const stores: PgStore[] = []
+  const pools: pg.Pool[] = []
+  const make = (options: Partial<PgStoreOptions>) => {
+    const store = new PgStore({
+      table: db.table,
+      createTable: true,
+      prune: false,
+      ...options,
+    } as PgStoreOptions)
+    store.on('backgroundError', () => undefined)
+    stores.push(store)
+    return store
+  }
+  const listeners = async (applicationName: string) =>
+    Number(
+      (
+        await db.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity
+            where query ilike 'LISTEN%' and application_name = $1 and datname = current_database()`,
+          [applicationName],
+        )
+      )[0]!.n,
+    )
+
+  beforeAll(async () => {
+    db = await createTestDatabase('pg')
+  })
+  afterAll(async () => {
+    for (const s of stores) await s.close().catch(() => undefined)
+    for (const p of pools) await p.end().catch(() => undefined)
+    await db.close()
+  })
+
+  it('serves a cached read without a query, as a fresh object each time', async () => {
+    const { pool, counter } = countingPool(db.url!)
+    pools.push(pool)
+    const a = make({ pool, cache: {} })
+    const sid = newSessionId()
+    await a.set(sid, { cart: ['x'] })
+    expect(await a.get(sid)).toEqual({ cart: ['x'] })
+    const before = counter.queries
+    const first = (await a.get(sid)) as { cart: string[] }
+    const second = await a.get(sid)
+    expect(counter.queries).toBe(before)
+    expect(first).toEqual({ cart: ['x'] })
+    first.cart.push('mutated')
+    expect(second).toEqual({ cart: ['x'] })
+    expect(await a.get(sid)).toEqual({ cart: ['x'] })
+    expect(counter.queries).toBe(before)
+  })
+
+  it('sees set, touch, destroy and destroyByUser made by another instance', async () => {
+    const a = make({ connectionString: db.url!, cache: {}, userId: (d) => d.user as string })
+    const b = make({
+      connectionString: db.url!,
+      cache: {},
+      touchAfter: 0,
+      userId: (d) => d.user as string,
+    })
+    const sid = newSessionId()
+    await b.set(sid, { user: 'u1', v: 1 })
+    expect(await a.get(sid)).toEqual({ user: 'u1', v: 1 })
+
+    await b.set(sid, { user: 'u1', v: 2 })
+    expect(await eventually(async () => (await a.get(sid))?.v === 2)).toBe(true)
+    expect(await a.get(sid)).toEqual({ user: 'u1', v: 2 })
+
+    const before = (await a.getRecord(sid))!.expiresAt.getTime()
+    expect(await b.touch(sid, { ttl: 7 * 86_400_000 })).toBe(true)
+    expect(
+      await eventually(async () => (await a.getRecord(sid))!.expiresAt.getTime() > before + 86_400_000),
+    ).toBe(true)
+
+    await b.destroy(sid)
+    expect(await eventually(async () => (await a.get(sid)) === null)).toBe(true)
+    expect(await a.get(sid)).toBeNull()
+
+    const other = newSessionId()
+    await b.set(other, { user: 'u2' })
+    expect(await a.get(other)).toEqual({ user: 'u2' })
+    expect(await b.destroyByUser('u2')).toBe(1)
+    expect(await eventually(async () => (await a.get(other)) === null)).toBe(true)
+
+    const third = newSessionId()
+    await b.set(third, { user: 'u3' })
+    expect(await a.get(third)).toEqual({ user: 'u3' })
+    expect(await b.destroyByDigest(digestSessionId(third))).toBe(true)
+    expect(await eventually(async () => (await a.get(third)) === null)).toBe(true)
+
+    const fourth = newSessionId()
+    await b.set(fourth, { user: 'u4' })
+    expect(await a.get(fourth)).toEqual({ user: 'u4' })
+    expect(await b.clear()).toBeGreaterThanOrEqual(1)
+    expect(await eventually(async () => (await a.get(fourth)) === null)).toBe(true)
+  })
+
+  it('does not serve an entry past its expiry', async () => {
+    const { pool, counter } = countingPool(db.url!)
+    pools.push(pool)
+    const a = make({ pool, cache: {} })
+    const sid = newSessionId()
+    await a.set(sid, { short: true }, { ttl: 300 })
+    expect(await a.get(sid)).toEqual({ short: true })
+    const before = counter.queries
+    expect(await eventually(async () => (await a.get(sid)) === null)).toBe(true)
+    expect(counter.queries, 'reads after the expiry went to the database').toBeGreaterThan(before)
+  })
+
+  it('bypasses the cache while its listener is down, then reconnects and caches again', async () => {
+    const { pool, counter } = countingPool(db.url!)
+    pools.push(pool)
+    const a = make({ pool, cache: {} })
+    const b = make({ connectionString: db.url!, cache: {} })
+    const sid = newSessionId()
+    await a.set(sid, { v: 1 })
+    expect(await a.get(sid)).toEqual({ v: 1 })
+    expect(await listeners(counter.applicationName)).toBe(1)
+
+    await db.query(
+      `select pg_terminate_backend(pid) from pg_stat_activity
+        where query ilike 'LISTEN%' and application_name = $1 and datname = current_database()`,
+      [counter.applicationName],
+    )
+    // The listener's loss is noticed asynchronously; once it is, every read goes to the database.
+    expect(
+      await eventually(async () => {
+        const before = counter.queries
+        await a.get(sid)
+        return counter.queries > before
+      }),
+    ).toBe(true)
+    await b.set(sid, { v: 2 })
+    // Either the listener is still down (read from the DB) or it is back and was cleared on reconnect.
+    expect(await a.get(sid)).toEqual({ v: 2 })
+
+    expect(await eventually(async () => (await listeners(counter.applicationName)) === 1)).toBe(true)
+    expect(
+      await eventually(async () => {
+        await a.get(sid)
+        const before = counter.queries
+        await a.get(sid)
+        return counter.queries === before
+      }),
+    ).toBe(true)
+    expect(await a.get(sid)).toEqual({ v: 2 })
+  })
+
+  it('keeps data encrypted at rest with the cache on', async () => {
+    const a = make({ connectionString: db.url!, cache: {}, encryption: { keys: ['k'.repeat(32)] } })
+    const sid = newSessionId()
+    await a.set(sid, { secret: 'plain-marker' })
+    expect(await a.get(sid)).toEqual({ secret: 'plain-marker' })
+    expect(await a.get(sid)).toEqual({ secret: 'plain-marker' })
+    const [row] = await db.query<{ data: string }>(
+      `select data::text as data from "${db.schema}".http_sessions where id = $1`,
+      [digestSessionId(sid)],
+    )
+    expect(row!.data).not.toContain('plain-marker')
+  })
+
+  it('close() ends the listener and leaves a given pool usable', async () => {
+    const { pool, counter } = countingPool(db.url!)
+    pools.push(pool)
+    const a = new PgStore({ pool, table: db.table, createTable: true, prune: false, cache: {} })
+    const sid = newSessionId()
+    await a.set(sid, { v: 1 })
+    expect(await listeners(counter.applicationName)).toBe(1)
+    await a.close()
+    expect(await eventually(async () => (await listeners(counter.applicationName)) === 0)).toBe(true)
+    expect((await pool.query('select 1 as one')).rows[0].one).toBe(1)
+  })
+
+  it('refuses a source that cannot LISTEN, and bad cache options', async () => {
+    const client = new pg.Client({ connectionString: db.url })
+    await client.connect()
+    const { drizzle } = await import('drizzle-orm/node-postgres')
+    const a = new PgStore({ db: drizzle({ client }), table: db.table, prune: false, cache: {} })
+    const err = await a.length().catch((e: unknown) => e)
+    expect(isPgStoreError(err, 'INVALID_OPTIONS')).toBe(true)
+    await a.close()
+    await client.end()
+    expect(() => new PgStore({ connectionString: db.url!, cache: { max: 0 } })).toThrow(/cache.max/)
+  })
+})
+
+describe('read cache on PGlite', () => {
+  let db: TestDatabase
+  beforeAll(async () => {
+    db = await createTestDatabase('pglite')
+  })
+  afterAll(async () => {
+    await db.close()
+  })
+
+  it('caches reads and sees the writes of another instance on the same database', async () => {
+    const opts = { db: db.db, table: db.table, createTable: true, prune: false, cache: {} } as const
+    const a = new PgStore(opts)
+    const b = new PgStore(opts)
+    const sid = newSessionId()
+    await b.set(sid, { v: 1 })
+    expect(await a.get(sid)).toEqual({ v: 1 })
+    expect(await a.get(sid)).toEqual({ v: 1 })
+    await b.set(sid, { v: 2 })
+    expect(await eventually(async () => (await a.get(sid))?.v === 2)).toBe(true)
+    await b.destroy(sid)
+    expect(await eventually(async () => (await a.get(sid)) === null)).toBe(true)
+    await a.close()
+    await b.close()
+  })
+})

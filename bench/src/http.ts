@@ -72,6 +72,16 @@ export function httpVariants(): { variants: HttpVariant[]; missing: string[] } {
     },
     'express',
   )
+  add(
+    {
+      group: 'express',
+      name: '@pgstore/express (cache)',
+      app: 'express',
+      variant: 'pgstore-cache',
+      postgres: true,
+    },
+    'express',
+  )
   add({
     group: 'express',
     name: 'connect-pg-simple',

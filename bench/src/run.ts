@@ -299,7 +299,8 @@ async function main(): Promise<void> {
 
 /**
  * The smoke run asserts nothing about speed, only that the harness still measures what it claims: every
- * variant ran without errors, and the pgstore apps sent one statement per read and login and two per write.
+ * variant ran without errors, and the pgstore apps sent one statement per read and login and two per write (at
+ * most that many with the read cache).
  */
 function assertSmoke(result: BenchResult): void {
   const problems: string[] = []
@@ -309,8 +310,12 @@ function assertSmoke(result: BenchResult): void {
     if (!name.startsWith('@pgstore/')) continue
     for (const sample of entry.samples) {
       const want = expected[sample.scenario]
+      // With the read cache a read sends a statement only when its session is not cached yet, so the
+      // expected counts are upper bounds.
+      const cached = name.endsWith('(cache)')
+      const off = cached ? sample.statementsPerRequest - want : Math.abs(sample.statementsPerRequest - want)
       // Requests cut off when a slice ends can leave a few statements on the wrong side of the count.
-      if (Math.abs(sample.statementsPerRequest - want) > 0.02) {
+      if (off > 0.02) {
         problems.push(
           `${name} ${sample.scenario}: ${sample.statementsPerRequest} statements per request, want ${want}`,
         )

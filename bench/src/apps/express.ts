@@ -14,6 +14,7 @@ import { createPool, MAX_AGE, SECRET, serveApp } from './shared'
 export type ExpressVariant =
   | 'pgstore'
   | 'pgstore-postgresjs'
+  | 'pgstore-cache'
   | 'connect-pg-simple'
   | 'connect-redis'
   | 'memory'
@@ -78,6 +79,14 @@ async function createStore(): Promise<session.Store> {
     case 'pgstore': {
       const { PgSessionStore } = await import('@pgstore/express')
       const store = new PgSessionStore({ pool, table: TABLES.express, prune: false })
+      close = () => store.close()
+      return store
+    }
+    case 'pgstore-cache': {
+      // The opt-in read cache: a read whose session is cached sends no statement. Its LISTEN connection is
+      // one of the pool's.
+      const { PgSessionStore } = await import('@pgstore/express')
+      const store = new PgSessionStore({ pool, table: TABLES.express, prune: false, cache: {} })
       close = () => store.close()
       return store
     }

@@ -75,6 +75,12 @@ export interface RequestSessionOptions {
    * @default 1_209_600 (14 days)
    */
   maxAge?: number
+  /**
+   * Extend an unmodified session on use: adapters call {@link Session.touch} at the end of a request, which
+   * moves the row's expiry and re-sends the cookie, throttled by the store's `touchAfter`.
+   * @default false
+   */
+  rolling?: boolean
 }
 
 /** Key under which pgstore keeps flashes and a per-session maxAge in the row; reserved in session data. */
@@ -88,6 +94,7 @@ interface Meta {
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
 interface Resolved {
+  rolling: boolean
   store: PgStore<any>
   secrets: readonly string[]
   cookieName: string
@@ -120,6 +127,7 @@ function resolve(options: RequestSessionOptions): Resolved {
     invalid('browsers drop SameSite=None and Partitioned cookies without Secure; leave cookie.secure on.')
   }
   return {
+    rolling: options.rolling === true,
     store: options.store,
     secrets,
     cookieName,
@@ -230,6 +238,30 @@ export class Session<TData extends object = SessionData> {
     await this.#config.store.set(this.#id, this.#row(), { ttl: ttl * 1000 })
     this.#isNew = false
     this.#snapshot = this.#serialize()
+  }
+
+  /**
+   * Extends a saved session for `maxAge` from now without rewriting its data: moves the row's expiry and
+   * re-sends the cookie. Returns false, writing nothing, inside the store's `touchAfter` of the last write
+   * and for a session never saved.
+   * @throws PgStoreError `READ_ONLY` where the framework forbids cookie writes (after the row moved)
+   */
+  async touch(): Promise<boolean> {
+    if (this.#isNew) return false
+    const ttl = this.maxAge
+    const moved = await this.#config.store.touch(this.#id, { ttl: ttl * 1000 })
+    if (moved)
+      this.#jar.set(this.#name, signCookieValue(this.#id, this.#config.secrets), this.#attributes(ttl))
+    return moved
+  }
+
+  /**
+   * What an adapter runs when a request ends: saves a modified session, or touches an unmodified one when
+   * `rolling` is on.
+   */
+  async commit(): Promise<void> {
+    if (this.modified) await this.save()
+    else if (this.#config.rolling) await this.touch()
   }
 
   /** Deletes the row and the cookie. The object becomes a new empty session, saved only if written again. */

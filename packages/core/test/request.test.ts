@@ -307,6 +307,48 @@ describe.each<DbKind>(['pg', 'pglite'])('request sessions on %s', (kind) => {
     expect(await row(s.id)).toBeUndefined()
   })
 
+  it('touch extends a saved session (row and cookie), is throttled by touchAfter, and skips new sessions', async () => {
+    const eager = new PgStore({ db: db.db, table: db.table, prune: false, touchAfter: 0 })
+    const lazy = new PgStore({ db: db.db, table: db.table, prune: false, touchAfter: 60_000 })
+    try {
+      const fresh = await createRequestSessions<Data>({ store: eager, secrets: [SECRET] }).load(
+        createHeaderCookieJar(null),
+      )
+      expect(await fresh.touch()).toBe(false)
+
+      const first = createHeaderCookieJar(null)
+      const s = await createRequestSessions<Data>({ store: eager, secrets: [SECRET], maxAge: 7_200 }).load(
+        first,
+      )
+      s.set('count', 5)
+      await s.save()
+      await db.query(
+        `update "${db.schema}".http_sessions set expires_at = now() + interval '1 minute' where id = $1`,
+        [digest(s.id)],
+      )
+      const jar = nextRequest(first)
+      const again = await createRequestSessions<Data>({
+        store: eager,
+        secrets: [SECRET],
+        maxAge: 7_200,
+      }).load(jar)
+      expect(await again.touch()).toBe(true)
+      expect(cookieLine(jar)).toMatch(/Max-Age=7200/)
+      expect((await row(s.id))!.expires_at.getTime()).toBeGreaterThan(Date.now() + 7_000_000)
+      expect((await row(s.id))!.data).toMatchObject({ count: 5 })
+
+      const throttledJar = nextRequest(first)
+      const throttled = await createRequestSessions<Data>({ store: lazy, secrets: [SECRET] }).load(
+        throttledJar,
+      )
+      expect(await throttled.touch()).toBe(false)
+      expect(throttledJar.setCookieHeaders()).toEqual([])
+    } finally {
+      await eager.close()
+      await lazy.close()
+    }
+  })
+
   it('reserves the meta key in the row and hides it from data', async () => {
     const jar = await saved((s) => s.flash('k', 1))
     const id = (await sessions.load(nextRequest(jar))).id

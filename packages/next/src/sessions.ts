@@ -30,6 +30,12 @@ export interface CreateSessionsOptions {
    * @default 1_209_600 (14 days)
    */
   maxAge?: number
+  /**
+   * Extend an unmodified session on every use by `withSession` (throttled by the store's `touchAfter`):
+   * the row's expiry moves and the cookie is re-sent. In server actions call `session.touch()` yourself.
+   * @default false
+   */
+  rolling?: boolean
 }
 
 /** A route handler that gets the request's session as a third argument. */
@@ -105,7 +111,7 @@ export function bindSessions<TData extends object = SessionData>(
         const jar = createHeaderCookieJar(request.headers.get('cookie'))
         const session = await sessions.load(jar, handlerOptions?.name)
         const response = await handler(request, context, session)
-        if (session.modified) await session.save()
+        await session.commit()
         return withSetCookies(response, jar.setCookieHeaders())
       }
     },

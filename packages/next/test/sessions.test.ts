@@ -251,6 +251,45 @@ describe('@pgstore/next on PostgreSQL', () => {
       expect((await row(id))!.data).toEqual({ userId: '42' })
     })
 
+    it('with rolling, extends an unmodified session: the row expiry moves and the cookie is re-sent', async () => {
+      const eager = new PgStore({ db: db.db, table: db.table, prune: false, touchAfter: 0 })
+      const rolling = bindSessions<Data>(
+        { store: eager, secrets: [SECRET], rolling: true, maxAge: 3_600 },
+        { cookies: async () => current, cache: (fn) => fn },
+      )
+      const write = rolling.withSession(async (_req, _ctx, session) => {
+        session.set('count', 1)
+        return new Response('saved')
+      })
+      const read = rolling.withSession(async () => new Response('read'))
+      const cookie = cookieHeader(setCookie(await write(get(), undefined)))
+      const id = (await sessionsFrom(cookie)).id
+      await db.query(
+        `update "${db.schema}".http_sessions set expires_at = now() + interval '1 minute' where id = $1`,
+        [digest(id)],
+      )
+      const res = await read(get(cookie), undefined)
+      expect(setCookie(res)).toHaveLength(1)
+      expect(setCookie(res)[0]).toMatch(/Max-Age=3600/)
+      const [moved] = await db.query<{ expires_at: Date }>(
+        `select expires_at from "${db.schema}".http_sessions where id = $1`,
+        [digest(id)],
+      )
+      expect(moved!.expires_at.getTime()).toBeGreaterThan(Date.now() + 3_000_000)
+      expect((await row(id))!.data).toEqual({ count: 1 })
+      await eager.close()
+    })
+
+    it('without rolling, an unmodified session is not extended', async () => {
+      const handler = sessions.withSession(async (_req, _ctx, session) => {
+        session.set('count', 1)
+        return new Response('saved')
+      })
+      const cookie = cookieHeader(setCookie(await handler(get(), undefined)))
+      const read = sessions.withSession(async () => new Response('read'))
+      expect(setCookie(await read(get(cookie), undefined))).toEqual([])
+    })
+
     it('writes nothing when the handler changed nothing', async () => {
       const handler = sessions.withSession(async () => new Response('ok'))
       const res = await handler(get(), undefined)

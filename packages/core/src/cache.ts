@@ -128,6 +128,11 @@ export function listenSource(client: unknown): ListenSource {
   const c = client as Record<string, unknown> | null | undefined
   if (c && typeof c === 'object') {
     if (typeof c.connect === 'function' && typeof c.totalCount === 'number') {
+      // The listener keeps one connection for good; with one in all, no statement could run.
+      const max = (c.options as { max?: unknown } | undefined)?.max
+      if (typeof max === 'number' && max < 2) {
+        throw new PgStoreError('INVALID_OPTIONS', 'pgstore: cache needs a pool of at least 2 connections.')
+      }
       return { kind: 'pool', pool: c as never }
     }
     if (typeof c.listen === 'function') return { kind: 'pglite', client: c as never }

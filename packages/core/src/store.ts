@@ -210,17 +210,14 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
 
   /** Data with the row's expiry and last write time, or null when missing or expired. */
   getRecord(sid: string): Promise<SessionRecord<TData> | null> {
+    // A hit needs neither the timeout nor the health bookkeeping of a database call.
+    const hit = this.#cached(sid)
+    if (hit) return Promise.resolve(hit)
     return this.#run('get', async () => {
       if (!acceptable(sid)) return null
       const q = this.#q ?? (await this.#init())
       const digest = digestSessionId(sid)
       const cache = this.#cache
-      const hit = cache?.get(digest)
-      if (hit) {
-        this.#remember(digest, hit.updatedAt)
-        const data = JSON.parse(hit.json) as TData
-        return { data, expiresAt: new Date(hit.expiresAt), updatedAt: new Date(hit.updatedAt) }
-      }
       const epoch = cache?.epoch ?? 0
       const row = await q.get(digest)
       if (!row) return null
@@ -495,6 +492,16 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
       throw err
     })
     return this.#initializing
+  }
+
+  #cached(sid: string): SessionRecord<TData> | undefined {
+    if (!this.#cache || this.#closed || !acceptable(sid)) return undefined
+    const digest = digestSessionId(sid)
+    const hit = this.#cache.get(digest)
+    if (!hit) return undefined
+    this.#remember(digest, hit.updatedAt)
+    const data = JSON.parse(hit.json) as TData
+    return { data, expiresAt: new Date(hit.expiresAt), updatedAt: new Date(hit.updatedAt) }
   }
 
   async #listen(cache: SessionCache, notice: WriteNotice): Promise<void> {

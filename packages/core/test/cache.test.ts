@@ -211,6 +211,11 @@ describe('read cache on PostgreSQL', () => {
     await a.close()
     await client.end()
     expect(() => new PgStore({ connectionString: db.url!, cache: { max: 0 } })).toThrow(/cache.max/)
+    const single = new pg.Pool({ connectionString: db.url, max: 1 })
+    const b = new PgStore({ pool: single, table: db.table, prune: false, cache: {} })
+    expect(isPgStoreError(await b.length().catch((e: unknown) => e), 'INVALID_OPTIONS')).toBe(true)
+    await b.close()
+    await single.end()
   })
 })
 

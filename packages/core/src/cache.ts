@@ -66,9 +66,15 @@ export class SessionCache {
     return entry
   }
 
-  /** Stores what a read found, unless an invalidation happened since `epoch` was taken. */
+  /**
+   * Stores what a read found or a write wrote, unless an invalidation happened since `epoch` was taken:
+   * then the entry is dropped, as it may be older than a write another instance announced meanwhile.
+   */
   fill(digest: string, entry: CachedSession, epoch: number): void {
-    if (!this.#live || epoch !== this.#epoch) return
+    if (!this.#live || epoch !== this.#epoch) {
+      this.#entries.delete(digest)
+      return
+    }
     this.#entries.delete(digest)
     this.#entries.set(digest, entry)
     if (this.#entries.size > this.max) this.#entries.delete(this.#entries.keys().next().value!)

@@ -254,12 +254,17 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
       }
       const stored = this.#cipher ? JSON.stringify(this.#cipher.seal(json, digest)) : json
       const user = this.#options.userId?.(data)
-      // The entry is dropped rather than replaced: the next read refills it from the row as stored.
+      const epoch = this.#cache?.epoch ?? 0
       await this.#invalidating(
         digest,
         q.upsert(digest, stored, user == null ? null : String(user), new Date(expiresAt).toISOString()),
+        false,
       )
-      this.#remember(digest, Date.now())
+      const now = Date.now()
+      this.#remember(digest, now)
+      // What was just written is what the row holds, unless another instance's write was announced while
+      // this one was in flight: then the entry is dropped and the next read goes to the database.
+      this.#cache?.fill(digest, { json, expiresAt, updatedAt: now, storedAt: now }, epoch)
     })
   }
 
@@ -514,12 +519,18 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     this.#listener = listener
   }
 
-  /** Drops the cached entry once the write settles, so a read in flight across it does not refill it. */
-  async #invalidating<T>(digest: string, write: Promise<T>): Promise<T> {
+  /**
+   * Drops the cached entry once the write settles, so a read in flight across it does not refill it. With
+   * `always` false only a failed write drops it (the caller refills it with what it wrote).
+   */
+  async #invalidating<T>(digest: string, write: Promise<T>, always = true): Promise<T> {
     try {
-      return await write
-    } finally {
+      const result = await write
+      if (always) this.#cache?.invalidate(digest)
+      return result
+    } catch (err) {
       this.#cache?.invalidate(digest)
+      throw err
     }
   }
 

@@ -80,6 +80,22 @@ describe('read cache on PostgreSQL', () => {
     expect(counter.queries).toBe(before)
   })
 
+  it('a write fills the cache with what it wrote: the next read sends no query', async () => {
+    const { pool, counter } = countingPool(db.url!)
+    pools.push(pool)
+    const a = make({ pool, cache: {} })
+    const sid = newSessionId()
+    await a.set(sid, { step: 1 })
+    await a.set(sid, { step: 2 })
+    const before = counter.queries
+    expect(await a.get(sid)).toEqual({ step: 2 })
+    expect(counter.queries).toBe(before)
+    await a.destroy(sid)
+    const afterDestroy = counter.queries
+    expect(await a.get(sid)).toBeNull()
+    expect(counter.queries).toBe(afterDestroy + 1)
+  })
+
   it('sees set, touch, destroy and destroyByUser made by another instance', async () => {
     const a = make({ connectionString: db.url!, cache: {}, userId: (d) => d.user as string })
     const b = make({

@@ -262,9 +262,15 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
       )
       const now = Date.now()
       this.#remember(digest, now)
-      // What was just written is what the row holds, unless another instance's write was announced while
-      // this one was in flight: then the entry is dropped and the next read goes to the database.
-      this.#cache?.fill(digest, { json, expiresAt, updatedAt: now, storedAt: now }, epoch)
+      const cache = this.#cache
+      if (cache) {
+        // What was just written is what the row holds, unless another instance's write was announced while
+        // this one was in flight: then the entry is dropped and the next read goes to the database. The
+        // epoch moves either way, so a read that was in flight across this write cannot refill the older row.
+        const quiet = cache.epoch === epoch
+        cache.invalidate(digest)
+        if (quiet) cache.fill(digest, { json, expiresAt, updatedAt: now, storedAt: now }, cache.epoch)
+      }
     })
   }
 

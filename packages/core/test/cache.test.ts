@@ -96,6 +96,40 @@ describe('read cache on PostgreSQL', () => {
     expect(counter.queries).toBe(afterDestroy + 1)
   })
 
+  it('a read in flight across our own write does not put the older row back in the cache', async () => {
+    const { pool } = countingPool(db.url!)
+    pools.push(pool)
+    let hold: Promise<void> | undefined
+    let release: () => void = () => undefined
+    const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>
+    ;(pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const result = query(...args)
+      const gate = hold
+      hold = undefined
+      if (!gate) return result
+      return result.then(async (r) => {
+        await gate
+        return r
+      })
+    }
+    const a = make({ pool, cache: {} })
+    await a.length()
+    const sid = newSessionId()
+    // Written with plain SQL: no NOTIFY, so nothing else moves the cache's epoch during the race.
+    await db.query(
+      `insert into "${db.schema}".http_sessions (id, data, expires_at) values ($1, '{"v":1}', now() + interval '1 hour')`,
+      [digestSessionId(sid)],
+    )
+    hold = new Promise<void>((r) => {
+      release = r
+    })
+    const reading = a.get(sid)
+    await a.set(sid, { v: 2 })
+    release()
+    expect(await reading).toEqual({ v: 1 })
+    expect(await a.get(sid)).toEqual({ v: 2 })
+  })
+
   it('sees set, touch, destroy and destroyByUser made by another instance', async () => {
     const a = make({ connectionString: db.url!, cache: {}, userId: (d) => d.user as string })
     const b = make({

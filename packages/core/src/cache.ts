@@ -70,11 +70,14 @@ export class SessionCache {
    * Stores what a read found or a write wrote, unless an invalidation happened since `epoch` was taken:
    * then the entry is dropped, as it may be older than a write another instance announced meanwhile.
    */
-  fill(digest: string, entry: CachedSession, epoch: number): void {
+  fill(digest: string, entry: CachedSession, epoch: number, since?: number): void {
     if (!this.#live || epoch !== this.#epoch) {
       this.#entries.delete(digest)
       return
     }
+    // A read that began before our own write stored its result must not put the older row back.
+    const current = this.#entries.get(digest)
+    if (since !== undefined && current && current.storedAt >= since) return
     this.#entries.delete(digest)
     this.#entries.set(digest, entry)
     if (this.#entries.size > this.max) this.#entries.delete(this.#entries.keys().next().value!)

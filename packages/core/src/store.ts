@@ -219,6 +219,7 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
       const digest = digestSessionId(sid)
       const cache = this.#cache
       const epoch = cache?.epoch ?? 0
+      const since = Date.now()
       const row = await q.get(digest)
       if (!row) return null
       this.#remember(digest, row.updatedAt.getTime())
@@ -232,6 +233,7 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
           storedAt: Date.now(),
         },
         epoch,
+        since,
       )
       return { data: JSON.parse(json) as TData, expiresAt: row.expiresAt, updatedAt: row.updatedAt }
     })
@@ -265,11 +267,9 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
       const cache = this.#cache
       if (cache) {
         // What was just written is what the row holds, unless another instance's write was announced while
-        // this one was in flight: then the entry is dropped and the next read goes to the database. The
-        // epoch moves either way, so a read that was in flight across this write cannot refill the older row.
-        const quiet = cache.epoch === epoch
-        cache.invalidate(digest)
-        if (quiet) cache.fill(digest, { json, expiresAt, updatedAt: now, storedAt: now }, cache.epoch)
+        // this one was in flight: then the entry is dropped and the next read goes to the database. A read
+        // that was in flight across this write finds this newer entry and leaves it (see fill's `since`).
+        cache.fill(digest, { json, expiresAt, updatedAt: now, storedAt: now }, epoch)
       }
     })
   }

@@ -210,13 +210,13 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
 
   /** Data with the row's expiry and last write time, or null when missing or expired. */
   getRecord(sid: string): Promise<SessionRecord<TData> | null> {
+    const digest = acceptable(sid) ? digestSessionId(sid) : undefined
     // A hit needs neither the timeout nor the health bookkeeping of a database call.
-    const hit = this.#cached(sid)
+    const hit = digest === undefined ? undefined : this.#cached(digest)
     if (hit) return Promise.resolve(hit)
     return this.#run('get', async () => {
-      if (!acceptable(sid)) return null
+      if (digest === undefined) return null
       const q = this.#q ?? (await this.#init())
-      const digest = digestSessionId(sid)
       const cache = this.#cache
       const epoch = cache?.epoch ?? 0
       const since = Date.now()
@@ -505,9 +505,8 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     return this.#initializing
   }
 
-  #cached(sid: string): SessionRecord<TData> | undefined {
-    if (!this.#cache || this.#closed || !acceptable(sid)) return undefined
-    const digest = digestSessionId(sid)
+  #cached(digest: string): SessionRecord<TData> | undefined {
+    if (!this.#cache || this.#closed) return undefined
     const hit = this.#cache.get(digest)
     if (!hit) return undefined
     this.#remember(digest, hit.updatedAt)

@@ -222,20 +222,19 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
       const since = Date.now()
       const row = await q.get(digest)
       if (!row) return null
-      this.#remember(digest, row.updatedAt.getTime())
+      this.#remember(digest, row.updatedAt)
       const json = this.#plaintext(row.data, digest)
       cache?.fill(
         digest,
-        {
-          json,
-          expiresAt: row.expiresAt.getTime(),
-          updatedAt: row.updatedAt.getTime(),
-          storedAt: Date.now(),
-        },
+        { json, expiresAt: row.expiresAt, updatedAt: row.updatedAt, storedAt: Date.now() },
         epoch,
         since,
       )
-      return { data: JSON.parse(json) as TData, expiresAt: row.expiresAt, updatedAt: row.updatedAt }
+      return {
+        data: JSON.parse(json) as TData,
+        expiresAt: new Date(row.expiresAt),
+        updatedAt: new Date(row.updatedAt),
+      }
     })
   }
 
@@ -279,13 +278,17 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
    * the last write seen by this process is within `touchAfter`.
    */
   touch(sid: string, options?: ExpiryOptions): Promise<boolean> {
+    // Inside touchAfter (the common case: every read-only request ends in a touch) nothing is sent, so the
+    // answer needs none of the timeout and health bookkeeping of a database call.
+    if (!this.#closed && acceptable(sid) && this.#throttled(digestSessionId(sid), this.#expiry(options))) {
+      return Promise.resolve(false)
+    }
     return this.#run('touch', async () => {
       if (!acceptable(sid)) return false
       const expiresAt = this.#expiry(options)
       const digest = digestSessionId(sid)
-      const last = this.#writeClock.get(digest)
+      if (this.#throttled(digest, expiresAt)) return false
       const now = Date.now()
-      if (last !== undefined && now - last < Math.min(this.touchAfter, (expiresAt - now) / 2)) return false
       const q = this.#q ?? (await this.#init())
       const moved = await q.touch(digest, new Date(expiresAt).toISOString())
       if (moved) this.#cache?.touched(digest, expiresAt, now)
@@ -456,25 +459,47 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     return this.#healthy
   }
 
-  async #run<T>(action: string, work: () => Promise<T>, timeout = this.#queryTimeout): Promise<T> {
+  /**
+   * Runs one store call: refuses it after close(), bounds it by `timeout` (0: none), maps what the driver
+   * threw to a PgStoreError and tracks health. One promise and one timer per call, since every request
+   * goes through here.
+   */
+  #run<T>(action: string, work: () => Promise<T>, timeout = this.#queryTimeout): Promise<T> {
     if (this.#closed) {
-      throw new PgStoreError('CLOSED', `pgstore: ${action} was called after close().`)
+      return Promise.reject(new PgStoreError('CLOSED', `pgstore: ${action} was called after close().`))
     }
-    try {
-      const result = await withTimeout(work(), timeout, action, this.#label)
-      if (!this.#healthy) {
-        this.#healthy = true
-        this.emit('connect')
+    return new Promise<T>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined
+      if (timeout > 0) {
+        timer = setTimeout(() => {
+          reject(
+            new PgStoreError(
+              'TIMEOUT',
+              `pgstore: ${action} took longer than queryTimeout. Raise queryTimeout or look for a lock held on ${this.#label}.`,
+            ),
+          )
+        }, timeout)
       }
-      return result
-    } catch (err) {
-      const error = toPgStoreError(err, action, this.#label)
-      if (error.code === 'DB_UNAVAILABLE' && this.#healthy) {
-        this.#healthy = false
-        this.emit('disconnect', error)
-      }
-      throw error
-    }
+      work().then(
+        (result) => {
+          clearTimeout(timer)
+          if (!this.#healthy) {
+            this.#healthy = true
+            this.emit('connect')
+          }
+          resolve(result)
+        },
+        (err: unknown) => {
+          clearTimeout(timer)
+          const error = toPgStoreError(err, action, this.#label)
+          if (error.code === 'DB_UNAVAILABLE' && this.#healthy) {
+            this.#healthy = false
+            this.emit('disconnect', error)
+          }
+          reject(error)
+        },
+      )
+    })
   }
 
   async #database(): Promise<ResolvedDatabase> {
@@ -588,6 +613,14 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     return Date.now() + (typeof ttl === 'number' && Number.isFinite(ttl) ? ttl : this.ttl)
   }
 
+  /** True when the last write this process saw is within touchAfter (capped at half the new lifetime). */
+  #throttled(digest: string, expiresAt: number): boolean {
+    const last = this.#writeClock.get(digest)
+    if (last === undefined) return false
+    const now = Date.now()
+    return now - last < Math.min(this.touchAfter, (expiresAt - now) / 2)
+  }
+
   #remember(digest: string, at: number): void {
     this.#writeClock.delete(digest)
     this.#writeClock.set(digest, at)
@@ -651,22 +684,4 @@ function positive(name: string, value: number | undefined, fallback: number, zer
     )
   }
   return value
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number, action: string, table: string): Promise<T> {
-  if (ms === 0) return work
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new PgStoreError(
-            'TIMEOUT',
-            `pgstore: ${action} took longer than queryTimeout. Raise queryTimeout or look for a lock held on ${table}.`,
-          ),
-        ),
-      ms,
-    )
-  })
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
 }

@@ -82,6 +82,16 @@ export function httpVariants(): { variants: HttpVariant[]; missing: string[] } {
     },
     'express',
   )
+  add(
+    {
+      group: 'express',
+      name: '@pgstore/express (cache, maxAge 5 min)',
+      app: 'express',
+      variant: 'pgstore-cache-5min',
+      postgres: true,
+    },
+    'express',
+  )
   add({
     group: 'express',
     name: 'connect-pg-simple',

@@ -1,7 +1,8 @@
 /**
  * The opt-in read cache: a bounded LRU of plaintext session JSON by digest, kept coherent across
- * processes by LISTEN/NOTIFY. Every write a cached store makes notifies `<instance>:<digest>` in the same
- * statement; a listener on a dedicated connection drops the entries other instances wrote. While that
+ * processes by LISTEN/NOTIFY. Every write a cached store makes is announced as `<instance>:<digest>,...`
+ * before the write call returns; a listener on a dedicated connection drops the entries other instances
+ * wrote. While that
  * connection is down nothing is served from memory, since notifications may be missed.
  *
  * @example
@@ -108,13 +109,16 @@ export class SessionCache {
     this.#live = value
   }
 
-  /** A NOTIFY payload: `<instance>:<digest>`, or `<instance>:*` for everything. Our own are ignored. */
+  /**
+   * A NOTIFY payload: `<instance>:<digest>[,<digest>...]`, or `<instance>:*` for everything. Our own are
+   * ignored.
+   */
   notified(payload: string): void {
     const at = payload.indexOf(':')
     if (at < 0 || payload.slice(0, at) === this.instance) return
-    const digest = payload.slice(at + 1)
-    if (digest === '*') this.clear()
-    else this.invalidate(digest)
+    const digests = payload.slice(at + 1)
+    if (digests === '*') this.clear()
+    else for (const digest of digests.split(',')) this.invalidate(digest)
   }
 }
 

@@ -1,10 +1,11 @@
 /**
  * The hot-path statements, built once per store and prepared under names unique to the table: each is one
- * single-row lookup or write by primary key, one round trip. With the read cache on, each write also
- * notifies the table's channel from its RETURNING clause, still in that one statement.
+ * single-row lookup or write by primary key, one round trip. With the read cache on, the digests written are
+ * announced afterwards in batches by one more statement, `notify` (see PgStore's `#announce`).
  */
 import { createHash } from 'node:crypto'
 import { and, entityKind, eq, gt, is, Param, Placeholder, sql } from 'drizzle-orm'
+import { PgDialect } from 'drizzle-orm/pg-core'
 import type { AnyPgDatabase } from './db'
 import type { SessionTable } from './schema'
 
@@ -24,7 +25,17 @@ export interface HotQueries {
   /** False when no live row was there to touch. */
   touch(id: string, expiresAt: string): Promise<boolean>
   destroy(id: string): Promise<void>
+  /**
+   * NOTIFYs each payload on `channel` in one statement, committed asynchronously: a lost notification only
+   * costs a cache miss elsewhere, so it never waits for a disk flush.
+   */
+  notify(channel: string, payloads: readonly string[]): Promise<void>
 }
+
+/** Payloads are joined with this to travel as one parameter; it never occurs in one. */
+const PAYLOAD_SEPARATOR = ' '
+/** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
+const MAX_PAYLOAD = 7_900
 
 /** Where cached stores announce their writes: `payload` is `<instance>:<digest>`. */
 export interface WriteNotice {
@@ -49,21 +60,32 @@ export function notifyColumn(t: SessionTable, notice: WriteNotice | undefined) {
     : sql<string>`${t.id}`
 }
 
-export function prepareHotQueries(
-  db: AnyPgDatabase,
-  t: SessionTable,
-  qualifiedName: string,
-  notice?: WriteNotice,
-): HotQueries {
+/**
+ * The NOTIFY payloads announcing `digests`: `<instance>:<digest>,<digest>,...`, each under PostgreSQL's limit.
+ */
+export function noticePayloads(instance: string, digests: Iterable<string>): string[] {
+  const payloads: string[] = []
+  let current = ''
+  for (const digest of digests) {
+    if (current && current.length + 1 + digest.length > MAX_PAYLOAD) {
+      payloads.push(current)
+      current = ''
+    }
+    current = current ? `${current},${digest}` : `${instance}:${digest}`
+  }
+  if (current) payloads.push(current)
+  return payloads
+}
+
+export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, qualifiedName: string): HotQueries {
   const tag = tableTag(qualifiedName)
-  // Notifying statements differ in text, so they need names of their own.
-  const name = (op: string) => `pgstore_${op}${notice ? 'n' : ''}_${tag}`
-  const notify = { n: notifyColumn(t, notice) }
+  const name = (op: string) => `pgstore_${op}_${tag}`
+  const key = { id: t.id }
   const live = gt(t.expiresAt, sql`now()`)
 
-  // Times come back as epoch ms (float8), which every driver hands over as a number: no date parsing.
+  // Times come back as whole epoch ms (float8), which every driver hands over as a number: no date parsing.
   const epoch = (column: SessionTable['expiresAt'] | SessionTable['updatedAt']) =>
-    sql<number>`(extract(epoch from ${column}) * 1000)::float8`
+    sql<number>`floor(extract(epoch from ${column}) * 1000)::float8`
   const get = db
     .select({
       data: sql<string>`${t.data}::text`,
@@ -94,18 +116,18 @@ export function prepareHotQueries(
         createdAt: sql`case when ${t.expiresAt} <= now() then now() else ${t.createdAt} end`,
       },
     })
-    .returning(notify)
 
   const touch = db
     .update(t)
     .set({ expiresAt: sql`${ph('expiresAt')}::text::timestamptz`, updatedAt: sql`now()` })
     .where(and(eq(t.id, ph('id')), live))
-    .returning(notify)
+    .returning(key)
 
-  const destroy = db
-    .delete(t)
-    .where(eq(t.id, ph('id')))
-    .returning(notify)
+  const destroy = db.delete(t).where(eq(t.id, ph('id')))
+
+  // synchronous_commit is set for this statement's own transaction only.
+  const notify = (channel: unknown, payloads: unknown) =>
+    sql`select set_config('synchronous_commit', 'off', true), (select count(pg_notify(${channel}, p)) from unnest(string_to_array(${payloads}::text, ${PAYLOAD_SEPARATOR})) as p)`
 
   const pool = nodePgClient(db)
   if (pool) {
@@ -116,6 +138,8 @@ export function prepareHotQueries(
     const upsertRow = direct(pool, upsert.toSQL(), name('set'), ['id', 'data', 'userId', 'expiresAt'])
     const touchRow = direct(pool, touch.toSQL(), name('touch'), ['id', 'expiresAt'])
     const destroyRow = direct(pool, destroy.toSQL(), name('destroy'), ['id'])
+    const notifyQuery = new PgDialect().sqlToQuery(notify(ph('channel'), ph('payloads')))
+    const notifyRows = direct(pool, notifyQuery, name('notify'), ['channel', 'payloads'])
     return {
       async get(id) {
         const row = (await getRow([id]))[0] as [string, number, number] | undefined
@@ -129,6 +153,9 @@ export function prepareHotQueries(
       },
       async destroy(id) {
         await destroyRow([id])
+      },
+      async notify(channel, payloads) {
+        await notifyRows([channel, payloads.join(PAYLOAD_SEPARATOR)])
       },
     }
   }
@@ -151,6 +178,10 @@ export function prepareHotQueries(
     },
     async destroy(id) {
       await destroyPrepared.execute({ id })
+    },
+    async notify(channel, payloads) {
+      // Batched and off the request path, so building it per call costs nothing that matters.
+      await db.execute(notify(channel, payloads.join(PAYLOAD_SEPARATOR)))
     },
   }
 }

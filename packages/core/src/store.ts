@@ -30,7 +30,14 @@ import {
 import { ensureTable, qualified, type TableName } from './ddl'
 import { PgStoreError, toPgStoreError } from './errors'
 import { PRUNE_DEFAULTS, type PruneOptions, type PruneResult, pruneExpired } from './prune'
-import { cacheChannel, type HotQueries, notifyColumn, prepareHotQueries, type WriteNotice } from './queries'
+import {
+  cacheChannel,
+  type HotQueries,
+  noticePayloads,
+  notifyColumn,
+  prepareHotQueries,
+  type WriteNotice,
+} from './queries'
 import { assertIdentifier, type SessionTable, sessions } from './schema'
 import { serializeSession } from './serialize'
 
@@ -178,6 +185,10 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
   readonly #cache: SessionCache | undefined
   readonly #notice: WriteNotice | undefined
   #listener: CacheListener | undefined
+  /** Digests written since the last announcement, and the writes waiting for it. */
+  #unannounced = new Set<string>()
+  #announced: Array<() => void> = []
+  #announcing: Promise<void> | undefined
 
   constructor(options: PgStoreOptions<TData>) {
     super()
@@ -251,7 +262,8 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
       const digest = digestSessionId(sid)
       if (expiresAt <= Date.now()) {
         this.#writeClock.delete(digest)
-        return this.#invalidating(digest, q.destroy(digest))
+        await this.#invalidating(digest, q.destroy(digest))
+        return this.#announce(q, digest)
       }
       const stored = this.#cipher ? JSON.stringify(this.#cipher.seal(json, digest)) : json
       const user = this.#options.userId?.(data)
@@ -269,6 +281,7 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
         // this one was in flight: then the entry is dropped and the next read goes to the database. A read
         // that was in flight across this write finds this newer entry and leaves it (see fill's `since`).
         cache.fill(digest, { json, expiresAt, updatedAt: now, storedAt: now }, epoch)
+        await this.#announce(q, digest)
       }
     })
   }
@@ -294,6 +307,7 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
       if (moved) this.#cache?.touched(digest, expiresAt, now)
       else this.#cache?.invalidate(digest)
       this.#remember(digest, now)
+      await this.#announce(q, digest)
       return true
     })
   }
@@ -306,6 +320,7 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
       const digest = digestSessionId(sid)
       this.#writeClock.delete(digest)
       await this.#invalidating(digest, q.destroy(digest))
+      await this.#announce(q, digest)
     })
   }
 
@@ -450,6 +465,7 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     clearTimeout(this.#timer)
     await this.#pruning?.catch(() => undefined)
     await this.#initializing?.catch(() => undefined)
+    await this.#announcing
     await this.#listener?.close()
     await this.#resolved?.ownPool?.end()
   }
@@ -521,7 +537,7 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
       const { db } = this.#resolved
       if (this.#options.createTable) await ensureTable(db, this.#tableName)
       if (this.#cache && this.#notice && !this.#listener) await this.#listen(this.#cache, this.#notice)
-      this.#q = prepareHotQueries(db, this.table, this.#label, this.#notice)
+      this.#q = prepareHotQueries(db, this.table, this.#label)
       return this.#q
     })().catch((err) => {
       this.#initializing = undefined
@@ -547,6 +563,43 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     )
     await listener.start()
     this.#listener = listener
+  }
+
+  /**
+   * With the cache on, tells the other instances that `digest` changed, and resolves once that NOTIFY is
+   * committed, so a write call still returns only after every listening instance can know of it. The
+   * notification is not part of the write's statement: a NOTIFY holds a database-wide lock from its commit
+   * until the commit's disk flush, so one per write would serialise every session write behind the one
+   * before it. Writes that finish while an announcement is in flight share the next one.
+   */
+  #announce(q: HotQueries, digest: string): Promise<void> {
+    const notice = this.#notice
+    if (!notice) return Promise.resolve()
+    this.#unannounced.add(digest)
+    const done = new Promise<void>((resolve) => this.#announced.push(resolve))
+    // The writes that complete in this turn of the event loop join the first batch.
+    this.#announcing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+      this.#flushAnnouncements(q, notice),
+    )
+    return done
+  }
+
+  async #flushAnnouncements(q: HotQueries, notice: WriteNotice): Promise<void> {
+    while (this.#unannounced.size > 0) {
+      const digests = this.#unannounced
+      const waiting = this.#announced
+      this.#unannounced = new Set()
+      this.#announced = []
+      try {
+        await bounded(q.notify(notice.channel, noticePayloads(notice.instance, digests)), this.#queryTimeout)
+      } catch (err) {
+        // The writes themselves are done; other instances keep their copies until maxAge, or until their
+        // own listener fails on the same outage and empties their caches.
+        this.#background(toPgStoreError(err, 'announcing writes to other instances', this.#label))
+      }
+      for (const resolve of waiting) resolve()
+    }
+    this.#announcing = undefined
   }
 
   /**
@@ -684,4 +737,25 @@ function positive(name: string, value: number | undefined, fallback: number, zer
     )
   }
   return value
+}
+
+/** `work`, or a TIMEOUT after `ms` (0: no bound). */
+function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
+  if (ms === 0) return work
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new PgStoreError('TIMEOUT', 'pgstore: a statement took longer than queryTimeout.')),
+      ms,
+    )
+    work.then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (err: unknown) => {
+        clearTimeout(timer)
+        reject(err)
+      },
+    )
+  })
 }

@@ -3,6 +3,7 @@ import { digestSessionId, isPgStoreError, newSessionId, PgStore, type PgStoreOpt
 import { createTestDatabase, type TestDatabase } from '@pgstore/testing'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { noticePayloads } from '../src/queries'
 
 /** Polls `check` until it returns true, for at most `ms`; returns whether it did. */
 async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
@@ -173,6 +174,46 @@ describe('read cache on PostgreSQL', () => {
     expect(await a.get(fourth)).toEqual({ user: 'u4' })
     expect(await b.clear()).toBeGreaterThanOrEqual(1)
     expect(await eventually(async () => (await a.get(fourth)) === null)).toBe(true)
+  })
+
+  it('announces a burst of concurrent writes in a few batched NOTIFYs that reach every other instance', async () => {
+    const { pool } = countingPool(db.url!)
+    pools.push(pool)
+    const sent: string[] = []
+    const query = pool.query.bind(pool) as (...args: unknown[]) => unknown
+    ;(pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const config = args[0] as { name?: string } | string
+      sent.push(typeof config === 'string' ? config : (config.name ?? ''))
+      return query(...args)
+    }
+    const a = make({ pool, cache: {} })
+    const b = make({ connectionString: db.url!, cache: {} })
+    // 400 digests do not fit one NOTIFY payload (under 8000 bytes), so the batch is split.
+    const sids = Array.from({ length: 400 }, () => newSessionId())
+    await Promise.all(sids.map((sid) => a.set(sid, { v: 1 })))
+    for (const sid of sids) expect(await b.get(sid)).toEqual({ v: 1 })
+    sent.length = 0
+    await Promise.all(sids.map((sid) => a.set(sid, { v: 2 })))
+    const upserts = sent.filter((name) => name.startsWith('pgstore_set_')).length
+    const notifies = sent.filter((name) => name.startsWith('pgstore_notify_')).length
+    expect(upserts).toBe(400)
+    expect(notifies).toBeGreaterThanOrEqual(1)
+    expect(notifies).toBeLessThan(40)
+    for (const sid of sids) {
+      expect(await eventually(async () => (await b.get(sid))?.v === 2)).toBe(true)
+    }
+  })
+
+  it('splits announcements into payloads PostgreSQL accepts, each naming its instance', () => {
+    const digests = Array.from({ length: 1_000 }, () => digestSessionId(newSessionId()))
+    const payloads = noticePayloads('0123456789abcdef', digests)
+    expect(payloads.length).toBeGreaterThan(1)
+    for (const p of payloads) {
+      expect(Buffer.byteLength(p)).toBeLessThan(8_000)
+      expect(p.startsWith('0123456789abcdef:')).toBe(true)
+    }
+    expect(payloads.flatMap((p) => p.slice(p.indexOf(':') + 1).split(','))).toEqual(digests)
+    expect(noticePayloads('i', [])).toEqual([])
   })
 
   it('does not serve an entry past its expiry', async () => {

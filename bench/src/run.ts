@@ -3,7 +3,8 @@
  * `--smoke` runs a version of under a minute for CI that checks the harness works and asserts nothing on
  * speed.
  * `--rounds N`, `--seconds S`, `--only store,http,scale,prune`, `--groups express,koa,next` and
- * `--scenarios read,write,login` narrow a development run.
+ * `--scenarios read,write,login` narrow a development run; `--variants a,b` keeps the HTTP variants whose
+ * names contain one of the parts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
@@ -31,6 +32,8 @@ const flag = (name: string) => {
 }
 const smoke = args.includes('--smoke')
 const groups = new Set((flag('groups') ?? 'express,koa,next').split(','))
+/** Development aid: run only the HTTP variants whose names contain one of these (comma-separated). */
+const variantFilter = flag('variants')?.split(',')
 const only = new Set((flag('only') ?? 'store,http,scale,prune').split(','))
 const rounds = Number(flag('rounds') ?? (smoke ? 1 : 5))
 const seconds = Number(flag('seconds') ?? (smoke ? 0.5 : 2))
@@ -111,7 +114,9 @@ async function httpPhase(result: BenchResult): Promise<void> {
   const all = httpVariants()
   result.missing.push(...all.missing)
   for (const group of ['express', 'koa', 'next'] as const) {
-    const variants = all.variants.filter((v) => v.group === group)
+    const variants = all.variants.filter(
+      (v) => v.group === group && (!variantFilter || variantFilter.some((part) => v.name.includes(part))),
+    )
     if (!groups.has(group) || variants.length === 0) continue
     const run = await runHttpGroup(
       variants,

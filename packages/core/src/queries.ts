@@ -233,14 +233,13 @@ function direct(
       const value = values[slot.at]
       return slot.encode && value != null ? slot.encode(value) : value
     })
+  // node-postgres copies every query config it is given, own property by own property. The constant fields
+  // live on a shared prototype, which the copy keeps, so only `values` is copied per call.
+  const constant = { name, text: query.sql, rowMode: 'array', types: parsers }
   return async (values) => {
-    const result = await pool.query({
-      name,
-      text: query.sql,
-      values: identity ? values : fill(values),
-      rowMode: 'array',
-      types: parsers,
-    })
+    const config = Object.create(constant) as typeof constant & { values: unknown[] }
+    config.values = identity ? values : fill(values)
+    const result = await pool.query(config)
     return result.rows
   }
 }

@@ -25,14 +25,18 @@ function refuse(what: string): never {
   )
 }
 
-/** Walks the value without recursion, so a 10,000-level object is refused instead of overflowing the stack. */
+/**
+ * Walks the value without recursion, so a 10,000-level object is refused instead of overflowing the stack.
+ * Runs on every write, so it allocates little: values and their depths sit in two parallel arrays, and the
+ * objects on the current path (for cycles) in a third, scanned linearly since sessions are shallow.
+ */
 function check(root: unknown): void {
-  const stack: Array<{ value: unknown; depth: number }> = [{ value: root, depth: 0 }]
-  const seen = new Set<object>()
+  const values: unknown[] = [root]
+  const depths: number[] = [0]
   const onPath: object[] = []
-  while (stack.length > 0) {
-    const { value, depth } = stack.pop()!
-    while (onPath.length > depth) seen.delete(onPath.pop()!)
+  while (values.length > 0) {
+    const value = values.pop()
+    const depth = depths.pop()!
     const type = typeof value
     if (type === 'string' || type === 'boolean' || type === 'undefined') continue
     if (type === 'number') {
@@ -45,18 +49,22 @@ function check(root: unknown): void {
     if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') {
       const json = (obj as { toJSON(): unknown }).toJSON()
       if (typeof json !== 'object' || json === null) {
-        stack.push({ value: json, depth })
+        values.push(json)
+        depths.push(depth)
         continue
       }
       obj = json
     }
     if (obj instanceof Map || obj instanceof Set) refuse('a Map or Set (JSON stores it as {})')
-    if (seen.has(obj)) refuse('a circular reference')
+    onPath.length = depth
+    if (onPath.includes(obj)) refuse('a circular reference')
     if (depth >= MAX_DEPTH) refuse(`objects nested deeper than ${MAX_DEPTH} levels`)
-    seen.add(obj)
     onPath.push(obj)
     const children = Array.isArray(obj) ? obj : Object.values(obj)
-    for (const child of children) stack.push({ value: child, depth: depth + 1 })
+    for (let i = 0; i < children.length; i++) {
+      values.push(children[i])
+      depths.push(depth + 1)
+    }
   }
 }
 

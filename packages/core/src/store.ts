@@ -568,7 +568,7 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
   /**
    * With the cache on, tells the other instances that `digest` changed, and resolves once that NOTIFY is
    * committed, so a write call still returns only after every listening instance can know of it. The
-   * notification is not part of the write's statement: a NOTIFY holds a database-wide lock from its commit
+   * notification is not part of the write's statement: a NOTIFY holds a cluster-wide lock ("database 0" in PostgreSQL's async.c) from its commit
    * until the commit's disk flush, so one per write would serialise every session write behind the one
    * before it. Writes that finish while an announcement is in flight share the next one.
    */

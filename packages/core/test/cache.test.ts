@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { digestSessionId, isPgStoreError, newSessionId, PgStore, type PgStoreOptions } from '@pgstore/core'
+import {
+  digestSessionId,
+  isPgStoreError,
+  newSessionId,
+  PgStore,
+  type PgStoreError,
+  type PgStoreOptions,
+} from '@pgstore/core'
 import { createTestDatabase, type TestDatabase } from '@pgstore/testing'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -202,6 +209,41 @@ describe('read cache on PostgreSQL', () => {
     for (const sid of sids) {
       expect(await eventually(async () => (await b.get(sid))?.v === 2)).toBe(true)
     }
+  })
+
+  it('a failed announcement is a backgroundError; the write it follows still succeeds', async () => {
+    const { pool } = countingPool(db.url!)
+    pools.push(pool)
+    const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>
+    let failNotify = true
+    ;(pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const config = args[0] as { name?: string }
+      if (failNotify && config?.name?.startsWith('pgstore_notify_')) {
+        // What the driver reports when the server ends the connection under a statement.
+        return Promise.reject(
+          Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+        )
+      }
+      return query(...args)
+    }
+    const a = new PgStore({ pool, table: db.table, createTable: true, prune: false, cache: {} })
+    stores.push(a)
+    const errors: PgStoreError[] = []
+    a.on('backgroundError', (err) => errors.push(err))
+    const sid = newSessionId()
+    await a.set(sid, { v: 1 })
+    expect(errors.map((e) => e.code)).toEqual(['DB_UNAVAILABLE'])
+    expect(errors[0]!.message).not.toContain(sid)
+    expect(errors[0]!.message).not.toContain(digestSessionId(sid))
+    expect(a.healthy).toBe(true)
+    const [row] = await db.query<{ data: { v: number } }>(
+      `select data from "${db.schema}".http_sessions where id = $1`,
+      [digestSessionId(sid)],
+    )
+    expect(row!.data).toEqual({ v: 1 })
+    failNotify = false
+    await a.set(sid, { v: 2 })
+    expect(errors).toHaveLength(1)
   })
 
   it('splits announcements into payloads PostgreSQL accepts, each naming its instance', () => {

@@ -1,9 +1,10 @@
 /**
  * `pnpm --filter @pgstore/bench get-path`: where a `get` spends client CPU. Runs, in one process and in
  * alternating 2 s slices, 16 concurrent gets through
- * - `core`: `PgStore#get` as shipped (Drizzle prepared query, Date columns, the store's call wrapper);
- * - `lean`: the same lookup as one named statement on the pool, rows as arrays, times as epoch numbers, which
- *   is the hot path proposed for core;
+ * - `core`: `PgStore#get` as shipped (on node-postgres, the Drizzle-built statement sent straight to the
+ *   driver, plus the store's call wrapper);
+ * - `lean`: the bare driver call: the same lookup as one named statement on the pool, rows as arrays, times as
+ *   epoch numbers; the floor for any store on node-postgres;
  * - `cps`: connect-pg-simple's `get`;
  * - `adapter`: what express-session does on a read with `@pgstore/express`: `get`, then `touch` (which sends
  *   nothing inside touchAfter), both with callbacks;

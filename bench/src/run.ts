@@ -3,8 +3,8 @@
  * `--smoke` runs a version of under a minute for CI that checks the harness works and asserts nothing on
  * speed.
  * `--rounds N`, `--seconds S`, `--only store,http,scale,prune`, `--groups express,koa,next` and
- * `--scenarios read,write,login` narrow a development run; `--variants a,b` keeps the HTTP variants whose
- * names contain one of the parts.
+ * `--scenarios read,write,login` narrow a development run;  `--variants a,b` keeps the HTTP variants whose
+ * names contain one of the parts (`=name` for an exact name).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
@@ -115,7 +115,12 @@ async function httpPhase(result: BenchResult): Promise<void> {
   result.missing.push(...all.missing)
   for (const group of ['express', 'koa', 'next'] as const) {
     const variants = all.variants.filter(
-      (v) => v.group === group && (!variantFilter || variantFilter.some((part) => v.name.includes(part))),
+      (v) =>
+        v.group === group &&
+        (!variantFilter ||
+          variantFilter.some((part) =>
+            part.startsWith('=') ? v.name === part.slice(1) : v.name.includes(part),
+          )),
     )
     if (!groups.has(group) || variants.length === 0) continue
     const run = await runHttpGroup(

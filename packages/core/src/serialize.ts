@@ -26,46 +26,42 @@ function refuse(what: string): never {
 }
 
 /**
- * Walks the value without recursion, so a 10,000-level object is refused instead of overflowing the stack.
- * Runs on every write, so it allocates little: values and their depths sit in two parallel arrays, and the
- * objects on the current path (for cycles) in a third, scanned linearly since sessions are shallow.
+ * Refuses what JSON.stringify would drop or corrupt. Recursive, but never deeper than MAX_DEPTH: a
+ * 10,000-level object is refused at level 64 instead of overflowing the stack. `path` holds the objects from
+ * the root down to this one, for cycles; sessions are shallow, so a linear scan beats a Set.
  */
-function check(root: unknown): void {
-  const values: unknown[] = [root]
-  const depths: number[] = [0]
-  const onPath: object[] = []
-  while (values.length > 0) {
-    const value = values.pop()
-    const depth = depths.pop()!
-    const type = typeof value
-    if (type === 'string' || type === 'boolean' || type === 'undefined') continue
-    if (type === 'number') {
+function check(value: unknown, depth: number, path: object[]): void {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return
+    case 'number':
       if (!Number.isFinite(value)) refuse('a non-finite number')
-      continue
-    }
-    if (type === 'bigint' || type === 'function' || type === 'symbol') refuse(`a ${type}`)
-    if (value === null) continue
-    let obj = value as object
-    if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') {
-      const json = (obj as { toJSON(): unknown }).toJSON()
-      if (typeof json !== 'object' || json === null) {
-        values.push(json)
-        depths.push(depth)
-        continue
-      }
-      obj = json
-    }
-    if (obj instanceof Map || obj instanceof Set) refuse('a Map or Set (JSON stores it as {})')
-    onPath.length = depth
-    if (onPath.includes(obj)) refuse('a circular reference')
-    if (depth >= MAX_DEPTH) refuse(`objects nested deeper than ${MAX_DEPTH} levels`)
-    onPath.push(obj)
-    const children = Array.isArray(obj) ? obj : Object.values(obj)
-    for (let i = 0; i < children.length; i++) {
-      values.push(children[i])
-      depths.push(depth + 1)
-    }
+      return
+    case 'object':
+      break
+    default:
+      refuse(`a ${typeof value}`)
   }
+  if (value === null) return
+  let obj = value as object
+  if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') {
+    // JSON.stringify calls toJSON once and serialises what it returns as it is.
+    const json = (obj as { toJSON(): unknown }).toJSON()
+    if (typeof json !== 'object' || json === null) {
+      check(json, depth, path)
+      return
+    }
+    obj = json
+  }
+  if (obj instanceof Map || obj instanceof Set) refuse('a Map or Set (JSON stores it as {})')
+  if (path.includes(obj)) refuse('a circular reference')
+  if (depth >= MAX_DEPTH) refuse(`objects nested deeper than ${MAX_DEPTH} levels`)
+  path.push(obj)
+  const children = Array.isArray(obj) ? obj : Object.values(obj)
+  for (let i = 0; i < children.length; i++) check(children[i], depth + 1, path)
+  path.pop()
 }
 
 /**
@@ -76,7 +72,7 @@ export function serializeSession(data: unknown, maxBytes: number): string {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) refuse('a non-object at its root')
   let json: string
   try {
-    check(data)
+    check(data, 0, [])
     json = JSON.stringify(data)
   } catch (err) {
     if (isPgStoreError(err)) throw err

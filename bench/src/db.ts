@@ -19,6 +19,9 @@ export const POOL_SIZE = 10
 /** Tables: each variant its own, so a prune or a seed for one never weighs on another. */
 export const TABLES = {
   express: pgSessionTable('express_sessions', { schema: SCHEMA }),
+  expressPostgresjs: pgSessionTable('express_pgjs_sessions', { schema: SCHEMA }),
+  expressCache: pgSessionTable('express_cache_sessions', { schema: SCHEMA }),
+  expressCache5: pgSessionTable('express_cache5_sessions', { schema: SCHEMA }),
   koa: pgSessionTable('koa_sessions', { schema: SCHEMA }),
   next: pgSessionTable('next_sessions', { schema: SCHEMA }),
   store: pgSessionTable('store_sessions', { schema: SCHEMA }),
@@ -68,6 +71,9 @@ export async function prepareDatabase(): Promise<void> {
     }
     const perRun = [
       'express_sessions',
+      'express_pgjs_sessions',
+      'express_cache_sessions',
+      'express_cache5_sessions',
       'koa_sessions',
       'next_sessions',
       'store_sessions',

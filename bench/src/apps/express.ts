@@ -70,7 +70,11 @@ async function createStore(): Promise<session.Store> {
         debug: () => addStatement(),
         onnotice: () => undefined,
       })
-      const store = new PgSessionStore({ db: drizzle({ client: sql }), table: TABLES.express, prune: false })
+      const store = new PgSessionStore({
+        db: drizzle({ client: sql }),
+        table: TABLES.expressPostgresjs,
+        prune: false,
+      })
       close = async () => {
         await store.close()
         await sql.end()
@@ -87,7 +91,7 @@ async function createStore(): Promise<session.Store> {
       // The opt-in read cache: a read whose session is cached sends no statement. Its LISTEN connection is
       // one of the pool's.
       const { PgSessionStore } = await import('@pgstore/express')
-      const store = new PgSessionStore({ pool, table: TABLES.express, prune: false, cache: {} })
+      const store = new PgSessionStore({ pool, table: TABLES.expressCache, prune: false, cache: {} })
       close = () => store.close()
       return store
     }
@@ -98,7 +102,7 @@ async function createStore(): Promise<session.Store> {
       const { PgSessionStore } = await import('@pgstore/express')
       const store = new PgSessionStore({
         pool,
-        table: TABLES.express,
+        table: TABLES.expressCache5,
         prune: false,
         cache: { maxAge: 300_000 },
       })

@@ -2,8 +2,7 @@
  * The opt-in read cache: a bounded LRU of plaintext session JSON by digest, kept coherent across
  * processes by LISTEN/NOTIFY. Every write a cached store makes is announced as `<instance>:<digest>,...`
  * before the write call returns; a listener on a dedicated connection drops the entries other instances
- * wrote. While that
- * connection is down nothing is served from memory, since notifications may be missed.
+ * wrote. While that connection is down nothing is served from memory, since notifications may be missed.
  *
  * @example
  * ```ts

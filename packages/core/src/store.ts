@@ -260,11 +260,7 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
       const json = serializeSession(data, this.maxBytes)
       const q = this.#q ?? (await this.#init())
       const digest = digestSessionId(sid)
-      if (expiresAt <= Date.now()) {
-        this.#writeClock.delete(digest)
-        await this.#invalidating(digest, q.destroy(digest))
-        return this.#announce(q, digest)
-      }
+      if (expiresAt <= Date.now()) return this.#destroyRow(q, digest)
       const stored = this.#cipher ? JSON.stringify(this.#cipher.seal(json, digest)) : json
       const user = this.#options.userId?.(data)
       const epoch = this.#cache?.epoch ?? 0
@@ -291,16 +287,13 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
    * the last write seen by this process is within `touchAfter`.
    */
   touch(sid: string, options?: ExpiryOptions): Promise<boolean> {
+    if (this.#closed || !acceptable(sid)) return this.#run('touch', async () => false)
+    const expiresAt = this.#expiry(options)
+    const digest = digestSessionId(sid)
     // Inside touchAfter (the common case: every read-only request ends in a touch) nothing is sent, so the
     // answer needs none of the timeout and health bookkeeping of a database call.
-    if (!this.#closed && acceptable(sid) && this.#throttled(digestSessionId(sid), this.#expiry(options))) {
-      return Promise.resolve(false)
-    }
+    if (this.#throttled(digest, expiresAt)) return Promise.resolve(false)
     return this.#run('touch', async () => {
-      if (!acceptable(sid)) return false
-      const expiresAt = this.#expiry(options)
-      const digest = digestSessionId(sid)
-      if (this.#throttled(digest, expiresAt)) return false
       const now = Date.now()
       const q = this.#q ?? (await this.#init())
       const moved = await q.touch(digest, new Date(expiresAt).toISOString())
@@ -317,11 +310,15 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     return this.#run('destroy', async () => {
       if (!acceptable(sid)) return
       const q = this.#q ?? (await this.#init())
-      const digest = digestSessionId(sid)
-      this.#writeClock.delete(digest)
-      await this.#invalidating(digest, q.destroy(digest))
-      await this.#announce(q, digest)
+      await this.#destroyRow(q, digestSessionId(sid))
     })
+  }
+
+  /** Deletes one row by digest, for `destroy` and for a `set` whose expiry is already past. */
+  async #destroyRow(q: HotQueries, digest: string): Promise<void> {
+    this.#writeClock.delete(digest)
+    await this.#invalidating(digest, q.destroy(digest))
+    await this.#announce(q, digest)
   }
 
   /** Digests of every live session. */
@@ -477,45 +474,31 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
 
   /**
    * Runs one store call: refuses it after close(), bounds it by `timeout` (0: none), maps what the driver
-   * threw to a PgStoreError and tracks health. One promise and one timer per call, since every request
-   * goes through here.
+   * threw to a PgStoreError and tracks health.
    */
   #run<T>(action: string, work: () => Promise<T>, timeout = this.#queryTimeout): Promise<T> {
     if (this.#closed) {
       return Promise.reject(new PgStoreError('CLOSED', `pgstore: ${action} was called after close().`))
     }
-    return new Promise<T>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined
-      if (timeout > 0) {
-        timer = setTimeout(() => {
-          reject(
-            new PgStoreError(
-              'TIMEOUT',
-              `pgstore: ${action} took longer than queryTimeout. Raise queryTimeout or look for a lock held on ${this.#label}.`,
-            ),
-          )
-        }, timeout)
-      }
-      work().then(
-        (result) => {
-          clearTimeout(timer)
-          if (!this.#healthy) {
-            this.#healthy = true
-            this.emit('connect')
-          }
-          resolve(result)
-        },
-        (err: unknown) => {
-          clearTimeout(timer)
-          const error = toPgStoreError(err, action, this.#label)
-          if (error.code === 'DB_UNAVAILABLE' && this.#healthy) {
-            this.#healthy = false
-            this.emit('disconnect', error)
-          }
-          reject(error)
-        },
-      )
-    })
+    const late = () =>
+      `pgstore: ${action} took longer than queryTimeout. Raise queryTimeout or look for a lock held on ${this.#label}.`
+    return bounded(work(), timeout, late).then(
+      (result) => {
+        if (!this.#healthy) {
+          this.#healthy = true
+          this.emit('connect')
+        }
+        return result
+      },
+      (err: unknown) => {
+        const error = toPgStoreError(err, action, this.#label)
+        if (error.code === 'DB_UNAVAILABLE' && this.#healthy) {
+          this.#healthy = false
+          this.emit('disconnect', error)
+        }
+        throw error
+      },
+    )
   }
 
   async #database(): Promise<ResolvedDatabase> {
@@ -568,9 +551,10 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
   /**
    * With the cache on, tells the other instances that `digest` changed, and resolves once that NOTIFY is
    * committed, so a write call still returns only after every listening instance can know of it. The
-   * notification is not part of the write's statement: a NOTIFY holds a cluster-wide lock ("database 0" in PostgreSQL's async.c) from its commit
-   * until the commit's disk flush, so one per write would serialise every session write behind the one
-   * before it. Writes that finish while an announcement is in flight share the next one.
+   * notification is not part of the write's statement: a NOTIFY holds a cluster-wide lock ("database 0" in
+   * PostgreSQL's async.c) from its commit until the commit's disk flush, so one per write would serialise
+   * every session write behind the one before it. Writes that finish while an announcement is in flight
+   * share the next one.
    */
   #announce(q: HotQueries, digest: string): Promise<void> {
     const notice = this.#notice
@@ -591,7 +575,11 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
       this.#unannounced = new Set()
       this.#announced = []
       try {
-        await bounded(q.notify(notice.channel, noticePayloads(notice.instance, digests)), this.#queryTimeout)
+        await bounded(
+          q.notify(notice.channel, noticePayloads(notice.instance, digests)),
+          this.#queryTimeout,
+          () => 'pgstore: announcing writes took longer than queryTimeout.',
+        )
       } catch (err) {
         // The writes themselves are done; other instances keep their copies until maxAge, or until their
         // own listener fails on the same outage and empties their caches.
@@ -739,14 +727,14 @@ function positive(name: string, value: number | undefined, fallback: number, zer
   return value
 }
 
-/** `work`, or a TIMEOUT after `ms` (0: no bound). */
-function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
+/**
+ * `work`, or a TIMEOUT after `ms` (0: no bound). One timer, cleared as soon as work settles; the message is
+ * only built when the timer fires.
+ */
+function bounded<T>(work: Promise<T>, ms: number, message: () => string): Promise<T> {
   if (ms === 0) return work
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new PgStoreError('TIMEOUT', 'pgstore: a statement took longer than queryTimeout.')),
-      ms,
-    )
+    const timer = setTimeout(() => reject(new PgStoreError('TIMEOUT', message())), ms)
     work.then(
       (value) => {
         clearTimeout(timer)

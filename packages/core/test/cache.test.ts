@@ -22,16 +22,24 @@ async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<b
   return check()
 }
 
+type Query = (...args: unknown[]) => Promise<unknown>
+
+/** Routes every `pool.query` call through `through`, which gets the call's arguments and the pool's own query. */
+function interceptQueries(pool: pg.Pool, through: (args: unknown[], query: Query) => unknown): void {
+  const query = pool.query.bind(pool) as Query
+  ;(pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) =>
+    through(args, query)
+}
+
 /** A pg.Pool that counts the queries sent through `pool.query` (the store's statements; not the listener). */
 function countingPool(url: string, applicationName = `pgstore_cache_${randomBytes(4).toString('hex')}`) {
   const pool = new pg.Pool({ connectionString: url, max: 4, application_name: applicationName })
   pool.on('error', () => undefined)
   const counter = { queries: 0, applicationName }
-  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown
-  ;(pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+  interceptQueries(pool, (args, query) => {
     counter.queries++
     return query(...args)
-  }
+  })
   return { pool, counter }
 }
 
@@ -109,8 +117,7 @@ describe('read cache on PostgreSQL', () => {
     pools.push(pool)
     let hold: Promise<void> | undefined
     let release: () => void = () => undefined
-    const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>
-    ;(pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    interceptQueries(pool, (args, query) => {
       const result = query(...args)
       const gate = hold
       hold = undefined
@@ -119,7 +126,7 @@ describe('read cache on PostgreSQL', () => {
         await gate
         return r
       })
-    }
+    })
     const a = make({ pool, cache: {} })
     await a.length()
     const sid = newSessionId()
@@ -187,12 +194,11 @@ describe('read cache on PostgreSQL', () => {
     const { pool } = countingPool(db.url!)
     pools.push(pool)
     const sent: string[] = []
-    const query = pool.query.bind(pool) as (...args: unknown[]) => unknown
-    ;(pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    interceptQueries(pool, (args, query) => {
       const config = args[0] as { name?: string } | string
       sent.push(typeof config === 'string' ? config : (config.name ?? ''))
       return query(...args)
-    }
+    })
     const a = make({ pool, cache: {} })
     const b = make({ connectionString: db.url!, cache: {} })
     // 400 digests do not fit one NOTIFY payload (under 8000 bytes), so the batch is split.
@@ -214,9 +220,8 @@ describe('read cache on PostgreSQL', () => {
   it('a failed announcement is a backgroundError; the write it follows still succeeds', async () => {
     const { pool } = countingPool(db.url!)
     pools.push(pool)
-    const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>
     let failNotify = true
-    ;(pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    interceptQueries(pool, (args, query) => {
       const config = args[0] as { name?: string }
       if (failNotify && config?.name?.startsWith('pgstore_notify_')) {
         // What the driver reports when the server ends the connection under a statement.
@@ -225,7 +230,7 @@ describe('read cache on PostgreSQL', () => {
         )
       }
       return query(...args)
-    }
+    })
     const a = new PgStore({ pool, table: db.table, createTable: true, prune: false, cache: {} })
     stores.push(a)
     const errors: PgStoreError[] = []

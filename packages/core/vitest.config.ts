@@ -7,10 +7,11 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 // workspace dependency (which would make the package graph cyclic).
 export default defineConfig({
   resolve: {
-    alias: {
-      '@pgstore/core': here('./src/index.ts'),
-      '@pgstore/testing': here('../testing/src/index.ts'),
-    },
+    alias: [
+      { find: /^@pgstore\/core$/, replacement: here('./src/index.ts') },
+      { find: /^@pgstore\/core\/(web|adapter)$/, replacement: here('./src/$1/index.ts') },
+      { find: /^@pgstore\/testing$/, replacement: here('../testing/src/index.ts') },
+    ],
   },
   test: {
     testTimeout: 30_000,

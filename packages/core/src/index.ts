@@ -1,5 +1,6 @@
 /**
- * @pgstore/core: PostgreSQL-backed HTTP sessions on Drizzle ORM, framework-free.
+ * @pgstore/core: PostgreSQL-backed HTTP sessions on Drizzle ORM, framework-free. Request sessions for
+ * frameworks live in `@pgstore/core/web`; what adapters share, in `@pgstore/core/adapter`.
  *
  * @example
  * ```ts
@@ -11,42 +12,16 @@
  * ```
  */
 
-export type { CacheOptions } from './cache'
-export {
-  assertSecrets,
-  isSessionId,
-  newSessionId,
-  signCookieValue,
-  unsignCookieValue,
-} from './cookie'
+export type { CacheOptions } from './cache/lru'
 export { DataCipher, digestSessionId, type EncryptionOptions } from './crypto'
-export type { AnyPgDatabase, PoolLike } from './db'
-export { createTableStatements } from './ddl'
 export { isPgStoreError, PgStoreError, type PgStoreErrorCode } from './errors'
-export type { PruneOptions, PruneResult } from './prune'
-export {
-  createHeaderCookieJar,
-  createRequestSessions,
-  type HeaderCookieJar,
-  parseCookieHeader,
-  type RequestSessionOptions,
-  type RequestSessions,
-  SESSION_META_KEY,
-  Session,
-  type SessionCookieAttributes,
-  type SessionCookieJar,
-  type SessionCookieOptions,
-  serializeSetCookie,
-} from './request'
 export { pgSessionTable, type SessionTable, type SessionTableOptions, sessions } from './schema'
-export { MAX_DEPTH, serializeSession } from './serialize'
-export {
-  createPgStore,
-  type ExpiryOptions,
-  PgStore,
-  type PgStoreEvents,
-  type PgStoreOptions,
-  type SessionData,
-  type SessionEntry,
-  type SessionRecord,
-} from './store'
+export { assertSecrets, isSessionId, newSessionId, signCookieValue, unsignCookieValue } from './signing'
+export type { AnyPgDatabase } from './sql/database'
+export { createTableStatements } from './sql/ddl'
+export type { PruneOptions, PruneResult } from './sql/prune'
+export type { PoolLike } from './store/connection'
+export type { PgStoreOptions } from './store/options'
+export { createPgStore, PgStore } from './store/pg-store'
+export { MAX_DEPTH, serializeSession } from './store/serialize'
+export type { ExpiryOptions, PgStoreEvents, SessionData, SessionEntry, SessionRecord } from './store/types'

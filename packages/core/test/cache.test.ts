@@ -10,7 +10,7 @@ import {
 import { createTestDatabase, type TestDatabase } from '@pgstore/testing'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { noticePayloads } from '../src/queries'
+import { noticePayloads } from '../src/cache/protocol'
 
 /** Polls `check` until it returns true, for at most `ms`; returns whether it did. */
 async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<boolean> {

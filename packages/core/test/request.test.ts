@@ -1,20 +1,16 @@
 import { createHash } from 'node:crypto'
+import { isPgStoreError, newSessionId, PgStore, PgStoreError, signCookieValue } from '@pgstore/core'
 import {
   createHeaderCookieJar,
   createRequestSessions,
   type HeaderCookieJar,
-  isPgStoreError,
-  newSessionId,
-  PgStore,
-  PgStoreError,
   parseCookieHeader,
   type RequestSessions,
   SESSION_META_KEY,
   type Session,
   type SessionCookieJar,
   serializeSetCookie,
-  signCookieValue,
-} from '@pgstore/core'
+} from '@pgstore/core/web'
 import { createTestDatabase, type DbKind, type TestDatabase } from '@pgstore/testing'
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 

@@ -7,7 +7,7 @@
  * comes back as its ISO string (as with every JSON store). `undefined` properties are dropped, as in JSON.
  * Strings holding NUL or an unpaired surrogate are refused too: jsonb cannot store them.
  */
-import { isPgStoreError, PgStoreError } from './errors'
+import { isPgStoreError, PgStoreError } from '../errors'
 
 /**
  * PostgreSQL's jsonb refuses `\u0000` and unpaired surrogates, which JSON.stringify writes as `\u` escapes

@@ -1,13 +1,14 @@
 /**
  * The hot-path statements, built once per store and prepared under names unique to the table: each is one
  * single-row lookup or write by primary key, one round trip. With the read cache on, the digests written are
- * announced afterwards in batches by one more statement, `notify` (see PgStore's `#announce`).
+ * announced afterwards in batches by one more statement, `notify` (see cache/announcer.ts).
  */
-import { createHash } from 'node:crypto'
-import { and, entityKind, eq, gt, is, Param, Placeholder, sql } from 'drizzle-orm'
+import { and, eq, gt, sql } from 'drizzle-orm'
 import { PgDialect } from 'drizzle-orm/pg-core'
-import type { AnyPgDatabase } from './db'
-import type { SessionTable } from './schema'
+import type { SessionTable } from '../schema'
+import type { AnyPgDatabase } from './database'
+import { direct, nodePgClient } from './direct'
+import { statementName } from './names'
 
 const ph = sql.placeholder
 
@@ -34,52 +35,9 @@ export interface HotQueries {
 
 /** Payloads are joined with this to travel as one parameter; it never occurs in one. */
 const PAYLOAD_SEPARATOR = ' '
-/** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
-const MAX_PAYLOAD = 7_900
-
-/** Where cached stores announce their writes: `payload` is `<instance>:<digest>`. */
-export interface WriteNotice {
-  channel: string
-  instance: string
-}
-
-/** A short tag of the qualified table name, for statement and channel names. */
-export function tableTag(qualifiedName: string): string {
-  return createHash('sha256').update(qualifiedName).digest('hex').slice(0, 10)
-}
-
-/** The LISTEN/NOTIFY channel of a table. */
-export function cacheChannel(qualifiedName: string): string {
-  return `pgstore_${tableTag(qualifiedName)}`
-}
-
-/** A RETURNING column that notifies the write of row `id`, or just the id when there is no cache. */
-export function notifyColumn(t: SessionTable, notice: WriteNotice | undefined) {
-  return notice
-    ? sql<string>`pg_notify(${notice.channel}, ${`${notice.instance}:`} || ${t.id})`
-    : sql<string>`${t.id}`
-}
-
-/**
- * The NOTIFY payloads announcing `digests`: `<instance>:<digest>,<digest>,...`, each under PostgreSQL's limit.
- */
-export function noticePayloads(instance: string, digests: Iterable<string>): string[] {
-  const payloads: string[] = []
-  let current = ''
-  for (const digest of digests) {
-    if (current && current.length + 1 + digest.length > MAX_PAYLOAD) {
-      payloads.push(current)
-      current = ''
-    }
-    current = current ? `${current},${digest}` : `${instance}:${digest}`
-  }
-  if (current) payloads.push(current)
-  return payloads
-}
 
 export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, qualifiedName: string): HotQueries {
-  const tag = tableTag(qualifiedName)
-  const name = (op: string) => `pgstore_${op}_${tag}`
+  const name = (op: string) => statementName(qualifiedName, op)
   const key = { id: t.id }
   const live = gt(t.expiresAt, sql`now()`)
 
@@ -183,63 +141,5 @@ export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, qualifiedN
       // Batched and off the request path, so building it per call costs nothing that matters.
       await db.execute(notify(channel, payloads.join(PAYLOAD_SEPARATOR)))
     },
-  }
-}
-
-/** What the direct path needs of a `pg.Pool` or `pg.Client`. */
-interface PgQueryable {
-  query(config: object): Promise<{ rows: unknown[][] }>
-}
-
-/** The pool or client under a Drizzle node-postgres database, or undefined for any other driver. */
-function nodePgClient(db: AnyPgDatabase): PgQueryable | undefined {
-  const session = (db as { session?: { constructor?: Record<symbol, unknown> } }).session
-  if (session?.constructor?.[entityKind] !== 'NodePgSession') return undefined
-  const client = (db as { $client?: Partial<PgQueryable> }).$client
-  return typeof client?.query === 'function' ? (client as PgQueryable) : undefined
-}
-
-/** Hands every value over as the driver gave it, except float8 (epoch ms), which becomes a number. */
-const FLOAT8 = 701
-const asIs = (value: string) => value
-const parsers = { getTypeParser: (oid: number) => (oid === FLOAT8 ? Number : asIs) }
-
-/**
- * One statement on node-postgres: named (parsed and planned once per connection), rows as arrays, and no
- * global type parser in play. `order` lists the placeholders in the order the caller passes their values;
- * parameters that are not placeholders (the NOTIFY channel and instance) are constants of the statement.
- */
-function direct(
-  pool: PgQueryable,
-  query: { sql: string; params: unknown[] },
-  name: string,
-  order: readonly string[],
-): (values: unknown[]) => Promise<unknown[][]> {
-  // Each $n is a caller's value (a placeholder, maybe behind its column's encoder) or a constant.
-  type Slot = { at: number; encode?: (value: unknown) => unknown } | { constant: unknown }
-  const slots: Slot[] = query.params.map((p) => {
-    const encoder = is(p, Param) ? p.encoder : undefined
-    const value = is(p, Param) ? p.value : p
-    if (!is(value, Placeholder)) return { constant: encoder ? encoder.mapToDriverValue(value) : value }
-    const at = order.indexOf(value.name)
-    if (at < 0) throw new Error(`pgstore: statement ${name} uses an unknown placeholder.`)
-    return encoder ? { at, encode: (v: unknown) => encoder.mapToDriverValue(v) } : { at }
-  })
-  const identity =
-    slots.length === order.length && slots.every((slot, i) => 'at' in slot && slot.at === i && !slot.encode)
-  const fill = (values: unknown[]) =>
-    slots.map((slot) => {
-      if ('constant' in slot) return slot.constant
-      const value = values[slot.at]
-      return slot.encode && value != null ? slot.encode(value) : value
-    })
-  // node-postgres copies every query config it is given, own property by own property. The constant fields
-  // live on a shared prototype, which the copy keeps, so only `values` is copied per call.
-  const constant = { name, text: query.sql, rowMode: 'array', types: parsers }
-  return async (values) => {
-    const config = Object.create(constant) as typeof constant & { values: unknown[] }
-    config.values = identity ? values : fill(values)
-    const result = await pool.query(config)
-    return result.rows
   }
 }

@@ -8,9 +8,9 @@
  * longer than one bounded batch.
  */
 import { inArray, lte, sql } from 'drizzle-orm'
-import type { AnyPgDatabase } from './db'
-import { rowsOf } from './db'
-import type { SessionTable } from './schema'
+import type { SessionTable } from '../schema'
+import type { AnyPgDatabase } from './database'
+import { rowsOf } from './database'
 
 /** Background pruning settings. */
 export interface PruneOptions {

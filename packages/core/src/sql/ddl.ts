@@ -7,8 +7,8 @@
  * concurrent `CREATE TABLE IF NOT EXISTS` can still fail on the catalog's unique index.
  */
 import { sql } from 'drizzle-orm'
-import type { AnyPgDatabase } from './db'
-import { rowsOf } from './db'
+import type { AnyPgDatabase } from './database'
+import { rowsOf } from './database'
 
 export interface TableName {
   /** Absent for a table without a schema: its name then resolves through search_path, as Drizzle's queries do. */

@@ -1,0 +1,78 @@
+/**
+ * `@pgstore/core/adapter`: what every framework adapter shares, so each rule is written once. An adapter
+ * takes a PgStore or PgStore options the same way ({@link resolveStore}), closes only what it created,
+ * starts from the same secure cookie defaults and validates secrets like core does.
+ *
+ * @example
+ * ```ts
+ * import { resolveStore, secureCookieDefaults } from '@pgstore/core/adapter'
+ * const { store, close } = resolveStore(options, '@pgstore/koa')
+ * const cookie = { ...secureCookieDefaults(), ...options.cookie }
+ * ```
+ */
+import { PgStoreError } from '../errors'
+import type { PgStoreOptions } from '../store/options'
+import { PgStore } from '../store/pg-store'
+
+export { assertSecrets } from '../signing'
+export { positiveNumber } from '../store/options'
+
+/** The cookie name of adapters that own their cookie (next, web); express and koa keep their framework's. */
+export const DEFAULT_COOKIE_NAME = 'pgsid'
+
+/** A PgStore, `{ store }` around one, or the options to create one. */
+export type StoreOrOptions<TData extends object> =
+  | PgStore<TData>
+  | { store: PgStore<TData> }
+  | PgStoreOptions<TData>
+
+export interface ResolvedStore<TData extends object> {
+  store: PgStore<TData>
+  /** True when the adapter created the store, and so must close it. */
+  owned: boolean
+  /** Closes the store if the adapter created it; a store given to the adapter is its owner's to close. */
+  close(): Promise<void>
+}
+
+/**
+ * The store an adapter uses.
+ * @throws PgStoreError `INVALID_OPTIONS` when `value` is neither a store nor store options
+ */
+export function resolveStore<TData extends object>(
+  value: StoreOrOptions<TData>,
+  adapter: string,
+): ResolvedStore<TData> {
+  if (typeof value !== 'object' || value === null) {
+    throw new PgStoreError(
+      'INVALID_OPTIONS',
+      `${adapter}: pass a PgStore or PgStore options (db, pool or connectionString).`,
+    )
+  }
+  const given = isStore(value) ? value : 'store' in value ? value.store : undefined
+  if ('store' in value && !isStore(given)) {
+    throw new PgStoreError(
+      'INVALID_OPTIONS',
+      `${adapter}: the store option must be a PgStore from @pgstore/core.`,
+    )
+  }
+  if (given) return { store: given, owned: false, close: async () => undefined }
+  const store = new PgStore<TData>(value as PgStoreOptions<TData>)
+  return { store, owned: true, close: () => store.close() }
+}
+
+/** True for a PgStore, also across the ESM and CJS builds of core (where `instanceof` fails). */
+export function isStore(value: unknown): value is PgStore<any> {
+  const v = value as Partial<PgStore<any>> | null | undefined
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.getRecord === 'function' &&
+    typeof v.touch === 'function' &&
+    typeof v.destroyByUser === 'function'
+  )
+}
+
+/** The cookie attributes every adapter starts from: httpOnly, SameSite=Lax, Secure in production. */
+export function secureCookieDefaults(): { httpOnly: true; sameSite: 'lax'; secure: boolean } {
+  return { httpOnly: true, sameSite: 'lax', secure: process.env.NODE_ENV === 'production' }
+}

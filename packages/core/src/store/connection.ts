@@ -1,0 +1,161 @@
+/**
+ * The store's connection: turns the three ways of naming a database (`db`, `pool`, `connectionString`) into
+ * one Drizzle database on first use, creates the table when asked, prepares the hot statements, and
+ * remembers whether pgstore created the pool, since `close()` ends only what pgstore created.
+ *
+ * `pg` is loaded only when a pool or connection string is given, so PGlite and postgres.js users do not need
+ * it installed.
+ */
+import { AdminStatements } from '../sql/admin'
+import type { AnyPgDatabase } from '../sql/database'
+import { ensureTable } from '../sql/ddl'
+import { type HotQueries, prepareHotQueries } from '../sql/hot'
+import type { StoreSettings } from './options'
+
+/** The part of `pg.Pool` pgstore uses. */
+export interface PoolLike {
+  query: (...args: any[]) => any
+  connect: (...args: any[]) => any
+  end: () => Promise<void>
+  on: (event: 'error', listener: (err: Error) => void) => unknown
+  listenerCount: (event: 'error') => number
+}
+
+export interface DatabaseSource {
+  db?: AnyPgDatabase
+  pool?: PoolLike
+  connectionString?: string
+  poolSize?: number
+  statementTimeout?: number
+  connectTimeout?: number
+}
+
+export interface ResolvedDatabase {
+  db: AnyPgDatabase
+  /** Set only when pgstore created the pool. */
+  ownPool?: PoolLike
+}
+
+export async function resolveDatabase(
+  source: DatabaseSource,
+  onPoolError: (err: Error) => void,
+): Promise<ResolvedDatabase> {
+  if (source.db) {
+    // drizzle(url) makes a pg.Pool with no 'error' listener; the same guard as for `pool` applies to it.
+    const client = (source.db as { $client?: unknown }).$client
+    if (isPoolLike(client)) guardPool(client, onPoolError)
+    return { db: source.db }
+  }
+  const { drizzle } = await import('drizzle-orm/node-postgres')
+  if (source.pool) {
+    guardPool(source.pool, onPoolError)
+    return { db: drizzle({ client: source.pool as never }) }
+  }
+  const pg = (await import('pg')) as unknown as {
+    default?: { Pool: new (c: object) => PoolLike }
+    Pool?: never
+  }
+  const Pool = pg.default?.Pool ?? (pg as unknown as { Pool: new (c: object) => PoolLike }).Pool
+  const pool = new Pool({
+    connectionString: source.connectionString,
+    max: source.poolSize ?? 10,
+    connectionTimeoutMillis: source.connectTimeout ?? 5_000,
+    ...(source.statementTimeout ? { statement_timeout: source.statementTimeout } : {}),
+  })
+  pool.on('error', onPoolError)
+  return { db: drizzle({ client: pool as never }), ownPool: pool }
+}
+
+function isPoolLike(client: unknown): client is PoolLike {
+  const c = client as Partial<PoolLike> | null | undefined
+  return (
+    typeof c?.on === 'function' && typeof c.listenerCount === 'function' && typeof c.connect === 'function'
+  )
+}
+
+/**
+ * An idle client's error (the server restarted, an admin killed the backend) is emitted on the pool; with
+ * no listener Node would crash the process. An app's own listener is left alone.
+ */
+function guardPool(pool: PoolLike, onPoolError: (err: Error) => void): void {
+  if (pool.listenerCount('error') === 0) pool.on('error', onPoolError)
+}
+
+/** What the store holds once connected. */
+export interface Connected {
+  hot: HotQueries
+  admin: AdminStatements
+  resolved: ResolvedDatabase
+}
+
+export interface ConnectionHooks {
+  /** An idle pooled client failed (the server restarted, an admin killed the backend). */
+  onPoolError(err: Error): void
+  /** Runs once the database is resolved and the table exists, before any statement (the cache's LISTEN). */
+  ready(resolved: ResolvedDatabase, client: unknown): Promise<void>
+}
+
+/** Connects on first use; a failed attempt is forgotten, so the next call tries again. */
+export class Connection {
+  readonly #source: DatabaseSource & { createTable?: boolean }
+  readonly #settings: StoreSettings
+  readonly #hooks: ConnectionHooks
+  readonly #notice: AdminStatements['notice']
+  #connected: Connected | undefined
+  #resolved: ResolvedDatabase | undefined
+  #connecting: Promise<Connected> | undefined
+
+  constructor(
+    source: DatabaseSource & { createTable?: boolean },
+    settings: StoreSettings,
+    notice: AdminStatements['notice'],
+    hooks: ConnectionHooks,
+  ) {
+    // statementTimeout defaults to queryTimeout, so a statement the caller gave up on is cancelled on the
+    // server too, instead of holding a pool connection (and its locks) until it ends by itself.
+    this.#source = { ...source, statementTimeout: source.statementTimeout ?? settings.queryTimeout }
+    this.#settings = settings
+    this.#notice = notice
+    this.#hooks = hooks
+  }
+
+  /** The connected statements, without waiting when already connected. */
+  get current(): Connected | undefined {
+    return this.#connected
+  }
+
+  connect(): Promise<Connected> {
+    if (this.#connected) return Promise.resolve(this.#connected)
+    this.#connecting ??= this.#open().catch((err) => {
+      this.#connecting = undefined
+      throw err
+    })
+    return this.#connecting
+  }
+
+  /** Resolves once no connection attempt is in flight. */
+  async settled(): Promise<void> {
+    await this.#connecting?.catch(() => undefined)
+  }
+
+  /** Ends the pool if pgstore created it; a pool or db given to the store is the caller's. */
+  async close(): Promise<void> {
+    await this.#resolved?.ownPool?.end()
+  }
+
+  async #open(): Promise<Connected> {
+    const { table, tableName, label } = this.#settings
+    this.#resolved ??= await resolveDatabase(this.#source, this.#hooks.onPoolError)
+    const resolved = this.#resolved
+    const { db } = resolved
+    if (this.#source.createTable) await ensureTable(db, tableName)
+    const client = resolved.ownPool ?? this.#source.pool ?? (db as { $client?: unknown }).$client
+    await this.#hooks.ready(resolved, client)
+    this.#connected = {
+      hot: prepareHotQueries(db, table, label),
+      admin: new AdminStatements(db, table, this.#notice),
+      resolved,
+    }
+    return this.#connected
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * Every option of a store, its default and its validation, in one place: the store, the cache and the
+ * adapters resolve options through here.
+ *
+ * @example
+ * ```ts
+ * const settings = resolveStoreOptions({ connectionString, ttl: 3_600_000 })
+ * settings.touchAfter // 60_000
+ * ```
+ */
+import { getTableConfig } from 'drizzle-orm/pg-core'
+import type { CacheOptions } from '../cache/lru'
+import type { EncryptionOptions } from '../crypto'
+import { PgStoreError } from '../errors'
+import { assertIdentifier, type SessionTable, sessions } from '../schema'
+import type { AnyPgDatabase } from '../sql/database'
+import { qualified, type TableName } from '../sql/ddl'
+import { PRUNE_DEFAULTS, type PruneOptions } from '../sql/prune'
+import type { PoolLike } from './connection'
+import type { SessionData } from './types'
+
+export interface PgStoreOptions<TData extends object = SessionData> {
+  /** Any Drizzle PostgreSQL database (node-postgres, PGlite, postgres.js). pgstore never closes it. */
+  db?: AnyPgDatabase
+  /** A `pg.Pool`. pgstore never ends it. */
+  pool?: PoolLike
+  /** A connection string; pgstore creates a `pg.Pool` for it and ends it on `close()`. */
+  connectionString?: string
+  /**
+   * Size of the pool created for `connectionString`.
+   * @default 10
+   */
+  poolSize?: number
+  /**
+   * The session table, from {@link pgSessionTable}.
+   * @default sessions (`http_sessions`, in the first schema of the connection's search_path)
+   */
+  table?: SessionTable
+  /**
+   * Lifetime of a session written without an explicit expiry, in ms.
+   * @default 86_400_000 (one day)
+   */
+  ttl?: number
+  /**
+   * A touch less than this many ms after the session's last write writes nothing. It is capped at half the
+   * lifetime the touch asks for, so a short-lived session still moves. 0 writes on every touch.
+   * @default 60_000
+   */
+  touchAfter?: number
+  /**
+   * Create the table (and its schema and indexes) when it is missing. Idempotent and safe when many
+   * processes start at once; works for a role without CREATE when the table exists.
+   * @default false
+   */
+  createTable?: boolean
+  /**
+   * Largest serialised session accepted, in bytes of JSON (before encryption). Larger writes are refused
+   * with `SESSION_TOO_LARGE` and nothing is written.
+   * @default 65_536
+   */
+  maxBytes?: number
+  /** Fills the `user_id` column from the data, for `listByUser` and `destroyByUser`. */
+  userId?: (data: TData) => string | number | null | undefined
+  /** AES-256-GCM of the stored data. @default off */
+  encryption?: EncryptionOptions
+  /**
+   * Background removal of expired rows, or `false` to run `prune()` yourself (from a cron job, say).
+   * @default { interval: 300_000, jitter: 0.2, batchSize: 1000, batchPause: 5 }
+   */
+  prune?: PruneOptions | false
+  /**
+   * Longest wait for any one store call, in ms, after which it fails with `TIMEOUT`. 0 waits forever.
+   * @default 10_000
+   */
+  queryTimeout?: number
+  /**
+   * Server-side `statement_timeout` for the pool created from `connectionString`, in ms.
+   * @default queryTimeout
+   */
+  statementTimeout?: number
+  /**
+   * Longest wait for a connection from the pool created from `connectionString`, in ms.
+   * @default 5_000
+   */
+  connectTimeout?: number
+  /**
+   * An in-process read cache, or `false`. A hit sends no query. Every write made by a cached store
+   * notifies the other instances (LISTEN/NOTIFY on a dedicated connection), which drop their copy; while
+   * that connection is down every read goes to the database. Writes made outside pgstore (plain SQL) are
+   * not seen until `maxAge` passes. Cached data sits in process memory in plaintext, even with
+   * `encryption` on. Needs node-postgres (`pool`, `connectionString`, or a `db` over a `pg.Pool`) or PGlite.
+   * @default false
+   */
+  cache?: CacheOptions | false
+}
+
+/** Options as the store uses them: every default filled in, every value checked. */
+export interface StoreSettings {
+  table: SessionTable
+  tableName: TableName
+  /** The qualified table name, for messages and names derived from it. */
+  label: string
+  ttl: number
+  touchAfter: number
+  maxBytes: number
+  queryTimeout: number
+  prune: Required<PruneOptions> | false
+  cache: Required<CacheOptions> | false
+}
+
+export const STORE_DEFAULTS = {
+  ttl: 86_400_000,
+  touchAfter: 60_000,
+  maxBytes: 65_536,
+  queryTimeout: 10_000,
+  cache: { max: 10_000, maxAge: 30_000 },
+} as const
+
+/** @throws PgStoreError `INVALID_OPTIONS`, saying which option and what it takes */
+export function resolveStoreOptions(options: PgStoreOptions<any>): StoreSettings {
+  assertOneSource(options)
+  const table = options.table ?? sessions
+  const config = getTableConfig(table)
+  const tableName = { schema: config.schema, name: config.name }
+  if (config.schema !== undefined) assertIdentifier('schema', config.schema)
+  assertIdentifier('table', config.name)
+  const cache = options.cache
+  return {
+    table,
+    tableName,
+    label: qualified(tableName),
+    ttl: positiveNumber('ttl', options.ttl, STORE_DEFAULTS.ttl),
+    touchAfter: positiveNumber('touchAfter', options.touchAfter, STORE_DEFAULTS.touchAfter, true),
+    maxBytes: positiveNumber('maxBytes', options.maxBytes, STORE_DEFAULTS.maxBytes),
+    queryTimeout: positiveNumber('queryTimeout', options.queryTimeout, STORE_DEFAULTS.queryTimeout, true),
+    prune: options.prune === false ? false : { ...PRUNE_DEFAULTS, ...options.prune },
+    cache: cache
+      ? {
+          max: positiveNumber('cache.max', cache.max, STORE_DEFAULTS.cache.max),
+          maxAge: positiveNumber('cache.maxAge', cache.maxAge, STORE_DEFAULTS.cache.maxAge),
+        }
+      : false,
+  }
+}
+
+export function assertOneSource(source: { db?: unknown; pool?: unknown; connectionString?: unknown }): void {
+  const given = [source.db, source.pool, source.connectionString].filter((x) => x !== undefined).length
+  if (given !== 1) {
+    throw new PgStoreError('INVALID_OPTIONS', 'pgstore: give exactly one of db, pool or connectionString.')
+  }
+}
+
+/**
+ * `value`, or `fallback` when it is undefined.
+ * @throws PgStoreError `INVALID_OPTIONS` unless it is a finite number above 0 (or 0 itself, with `zeroOk`)
+ */
+export function positiveNumber(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  zeroOk = false,
+): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!zeroOk && value === 0)) {
+    throw new PgStoreError(
+      'INVALID_OPTIONS',
+      `pgstore: ${name} must be a ${zeroOk ? 'non-negative' : 'positive'} number.`,
+    )
+  }
+  return value
+}
+
+/** Longest session id accepted; longer ids are no session. */
+export const MAX_ID_LENGTH = 512
+
+/** True for a string a store can hold as a session id. */
+export function acceptableId(sid: unknown): sid is string {
+  return typeof sid === 'string' && sid.length > 0 && sid.length <= MAX_ID_LENGTH
+}
+
+/** @throws PgStoreError `INVALID_SESSION_ID` */
+export function assertId(sid: unknown): asserts sid is string {
+  if (!acceptableId(sid)) {
+    throw new PgStoreError(
+      'INVALID_SESSION_ID',
+      `pgstore: a session id must be a non-empty string of at most ${MAX_ID_LENGTH} characters.`,
+    )
+  }
+}
+
+/** When a write with `options` expires, in epoch ms: `expiresAt`, else now plus `ttl`, else the store's. */
+export function expiryOf(
+  options: { expiresAt?: Date | number; ttl?: number } | undefined,
+  ttl: number,
+): number {
+  const at = options?.expiresAt
+  if (at !== undefined && at !== null) {
+    const ms = typeof at === 'number' ? at : at.getTime()
+    if (Number.isFinite(ms)) return ms
+  }
+  const own = options?.ttl
+  return Date.now() + (typeof own === 'number' && Number.isFinite(own) ? own : ttl)
+}

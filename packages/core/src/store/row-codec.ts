@@ -1,0 +1,55 @@
+/**
+ * Session data between the app and the row: serialised and size-checked before anything is written,
+ * sealed with AES-256-GCM when `encryption` is on, and opened again on the way back. A sealed row is a
+ * JSON string (`"..."`); a plaintext row is a JSON object.
+ *
+ * @example
+ * ```ts
+ * const codec = new RowCodec(65_536, options.encryption)
+ * const json = codec.serialize(data)     // throws NOT_SERIALIZABLE or SESSION_TOO_LARGE
+ * const stored = codec.seal(json, digest) // what the row holds
+ * codec.plaintext(stored, digest)         // json again
+ * ```
+ */
+import { DataCipher, type EncryptionOptions } from '../crypto'
+import { PgStoreError } from '../errors'
+import { serializeSession } from './serialize'
+
+export class RowCodec {
+  readonly #maxBytes: number
+  readonly #cipher: DataCipher | undefined
+
+  constructor(maxBytes: number, encryption: EncryptionOptions | undefined) {
+    this.#maxBytes = maxBytes
+    this.#cipher = encryption ? new DataCipher(encryption) : undefined
+  }
+
+  /**
+   * The session's JSON and what the row stores for it.
+   * @throws PgStoreError `NOT_SERIALIZABLE`, `SESSION_TOO_LARGE`
+   */
+  serialize(data: unknown): string {
+    return serializeSession(data, this.#maxBytes)
+  }
+
+  /** What the row stores for the session JSON `json` of `digest`. */
+  seal(json: string, digest: string): string {
+    return this.#cipher ? JSON.stringify(this.#cipher.seal(json, digest)) : json
+  }
+
+  /** The session JSON as the app wrote it: stored text, decrypted when it was encrypted. */
+  plaintext(text: string, digest: string): string {
+    if (!text.startsWith('"')) {
+      // Rows written before encryption was turned on still read; their next write encrypts them.
+      return text
+    }
+    const value = JSON.parse(text) as string
+    if (!this.#cipher) {
+      throw new PgStoreError(
+        'DECRYPTION_FAILED',
+        'pgstore: stored session data is encrypted but no encryption keys are configured.',
+      )
+    }
+    return this.#cipher.open(value, digest)
+  }
+}

@@ -7,6 +7,7 @@
  * ```
  */
 import { newSessionId } from '@pgstore/core'
+import { secureCookieDefaults } from '@pgstore/core/adapter'
 import type { SessionOptions } from 'express-session'
 
 /**
@@ -32,11 +33,6 @@ export function sessionDefaults(options: SessionOptions): SessionOptions {
     resave: false,
     saveUninitialized: false,
     ...options,
-    cookie: {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: process.env.NODE_ENV === 'production',
-      ...options.cookie,
-    },
+    cookie: { ...secureCookieDefaults(), ...options.cookie },
   }
 }

@@ -12,6 +12,7 @@
  * app.use(session(sessionDefaults({ store, secret: [process.env.SESSION_SECRET!] })))
  * ```
  */
+export { isPgStoreError, PgStoreError, type PgStoreErrorCode } from '@pgstore/core'
 export { genid, sessionDefaults } from './defaults'
 export { type ImportConnectPgSimpleOptions, type ImportResult, importConnectPgSimple } from './import'
 export { PgSessionStore, type PgSessionStoreOptions } from './store'

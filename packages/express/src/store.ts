@@ -11,7 +11,8 @@
  * app.use(session({ store, secret: process.env.SESSION_SECRET!, resave: false, saveUninitialized: false }))
  * ```
  */
-import { PgStore, PgStoreError, type PgStoreOptions, type SessionEntry } from '@pgstore/core'
+import type { PgStore, PgStoreOptions, SessionEntry } from '@pgstore/core'
+import { positiveNumber, resolveStore } from '@pgstore/core/adapter'
 import session, { type SessionData } from 'express-session'
 
 /** Options of {@link PgSessionStore}: PgStore options, or an existing store as `{ store }`. */
@@ -61,24 +62,17 @@ function expiryOf(sess: SessionData | undefined): Date | undefined {
 export class PgSessionStore extends session.Store {
   /** The core store: for `listByUser`, `prune`, events such as `backgroundError`. */
   readonly store: PgStore<SessionData>
-  readonly #owned: boolean
+  readonly #close: () => Promise<void>
   readonly #reconnectInterval: number
   #probe: NodeJS.Timeout | undefined
 
   constructor(options: PgSessionStoreOptions) {
     super()
-    const { reconnectInterval = 1_000, ...rest } = options
-    if (
-      !(typeof reconnectInterval === 'number' && reconnectInterval > 0 && Number.isFinite(reconnectInterval))
-    ) {
-      throw new PgStoreError(
-        'INVALID_OPTIONS',
-        '@pgstore/express: reconnectInterval must be a positive number of ms.',
-      )
-    }
-    this.#owned = !('store' in rest)
-    this.store = 'store' in rest ? rest.store : new PgStore<SessionData>(rest)
-    this.#reconnectInterval = reconnectInterval
+    const { reconnectInterval, ...rest } = options
+    this.#reconnectInterval = positiveNumber('reconnectInterval (ms)', reconnectInterval, 1_000)
+    const resolved = resolveStore<SessionData>(rest, '@pgstore/express')
+    this.store = resolved.store
+    this.#close = resolved.close
     this.store.on('disconnect', () => {
       this.emit('disconnect')
       this.#startProbe()
@@ -198,7 +192,7 @@ export class PgSessionStore extends session.Store {
   /** Stops the reconnect probe and closes the core store, unless it was passed in as `{ store }`. */
   async close(): Promise<void> {
     this.#stopProbe()
-    if (this.#owned) await this.store.close()
+    await this.#close()
   }
 
   #startProbe(): void {

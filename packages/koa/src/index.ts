@@ -13,6 +13,7 @@
  * app.use(session(sessionDefaults({ store, maxAge: 86_400_000, rolling: true }), app))
  * ```
  */
+export { isPgStoreError, PgStoreError, type PgStoreErrorCode } from '@pgstore/core'
 export { sessionDefaults } from './options'
 export {
   type KoaMaxAge,

@@ -7,6 +7,7 @@
  * ```
  */
 import { newSessionId } from '@pgstore/core'
+import { secureCookieDefaults } from '@pgstore/core/adapter'
 import type { CreateSessionOptions } from 'koa-session'
 
 /**
@@ -20,10 +21,8 @@ import type { CreateSessionOptions } from 'koa-session'
 export function sessionDefaults(options: CreateSessionOptions = {}): CreateSessionOptions {
   return {
     genid: newSessionId,
-    httpOnly: true,
-    sameSite: 'lax',
+    ...secureCookieDefaults(),
     signed: true,
-    secure: process.env.NODE_ENV === 'production',
     ...options,
   }
 }

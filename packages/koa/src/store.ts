@@ -8,13 +8,8 @@
  * app.use(session({ store, maxAge: 86_400_000 }, app))
  * ```
  */
-import {
-  type ExpiryOptions,
-  PgStore,
-  PgStoreError,
-  type PgStoreOptions,
-  type SessionData,
-} from '@pgstore/core'
+import type { ExpiryOptions, PgStore, PgStoreOptions, SessionData } from '@pgstore/core'
+import { resolveStore } from '@pgstore/core/adapter'
 
 /** koa-session's `maxAge`: milliseconds, or `'session'` for a browser-session cookie. */
 export type KoaMaxAge = number | 'session'
@@ -50,8 +45,10 @@ export interface PgSessionStore<TData extends object = SessionData> {
   ): Promise<void>
   /** Deletes the session. */
   destroy(key: string, options?: { ctx?: object }): Promise<void>
-  /** The PgStore underneath: close it on shutdown; use it for `listByUser`, `destroyByUser`, `prune`. */
+  /** The PgStore underneath: use it for `listByUser`, `destroyByUser`, `prune`. */
   readonly store: PgStore<TData>
+  /** Closes the PgStore if this store created it from options; a `{ store }` passed in is yours to close. */
+  close(): Promise<void>
 }
 
 /**
@@ -70,7 +67,7 @@ export interface PgSessionStore<TData extends object = SessionData> {
 export function pgSessionStore<TData extends object = SessionData>(
   options: PgSessionStoreOptions<TData>,
 ): PgSessionStore<TData> {
-  const store = resolveStore(options)
+  const { store, close } = resolveStore(options, '@pgstore/koa')
   // What each request read, keyed by its Koa context. koa-session reports `changed: false` both for a
   // rolling/renew save and for a forced one (`save()`, `regenerate()`, a new `maxAge`); only a save whose
   // key and data equal what this request read is a pure extension of life, and may become a touch.
@@ -78,6 +75,7 @@ export function pgSessionStore<TData extends object = SessionData>(
 
   return {
     store,
+    close,
 
     async get(key, _maxAge, { ctx } = {}) {
       const record = await store.getRecord(key)
@@ -106,24 +104,6 @@ export function pgSessionStore<TData extends object = SessionData>(
       await store.destroy(key)
     },
   }
-}
-
-function resolveStore<TData extends object>(options: PgSessionStoreOptions<TData>): PgStore<TData> {
-  if (!('store' in options) || options.store === undefined)
-    return new PgStore(options as PgStoreOptions<TData>)
-  const { store, ...rest } = options as { store: PgStore<TData> }
-  if (Object.keys(rest).length > 0) {
-    throw new PgStoreError(
-      'INVALID_OPTIONS',
-      'pgstore: pass either { store } or PgStore options to pgSessionStore, not both; configure the store itself.',
-    )
-  }
-  for (const method of ['getRecord', 'set', 'touch', 'destroy'] as const) {
-    if (typeof (store as Partial<PgStore<TData>>)[method] !== 'function') {
-      throw new PgStoreError('INVALID_OPTIONS', 'pgstore: { store } must be a PgStore from @pgstore/core.')
-    }
-  }
-  return store
 }
 
 /** Data that cannot be stringified is not what was read; core then refuses it with a proper error. */

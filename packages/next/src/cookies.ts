@@ -2,7 +2,8 @@
  * The bridge between Next.js cookie stores and core's {@link SessionCookieJar}: `cookies()` from
  * `next/headers` for getSession, and a request's `Cookie` header for withSession and hasSessionCookie.
  */
-import { PgStoreError, parseCookieHeader, type SessionCookieJar } from '@pgstore/core'
+import { PgStoreError } from '@pgstore/core'
+import { parseCookieHeader, type SessionCookieJar } from '@pgstore/core/web'
 
 /** The part of Next's `cookies()` store pgstore uses (ReadonlyRequestCookies, or the mutable one). */
 export interface NextCookieStore {
@@ -47,20 +48,4 @@ export function requestCookie(request: Request, name: string): string | undefine
   const cookies = (request as { cookies?: NextCookieStore }).cookies
   if (cookies && typeof cookies.get === 'function') return cookies.get(name)?.value
   return parseCookieHeader(request.headers.get('cookie')).get(name)
-}
-
-/**
- * Adds Set-Cookie lines to a handler's Response. A Response with immutable headers (Response.redirect,
- * a fetch() result) is copied first, so the cookie is never dropped.
- */
-export function withSetCookies(response: Response, lines: readonly string[]): Response {
-  if (lines.length === 0) return response
-  try {
-    for (const line of lines) response.headers.append('set-cookie', line)
-    return response
-  } catch {
-    const copy = new Response(response.body, response)
-    for (const line of lines) copy.headers.append('set-cookie', line)
-    return copy
-  }
 }

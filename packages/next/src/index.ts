@@ -21,18 +21,14 @@
  */
 import 'server-only'
 import type { SessionData } from '@pgstore/core'
+import { DEFAULT_COOKIE_NAME } from '@pgstore/core/adapter'
 import { cookies } from 'next/headers'
 import { cache } from 'react'
 import { requestCookie } from './cookies'
 import { bindSessions, type CreateSessionsOptions, type Sessions } from './sessions'
 
-export {
-  isPgStoreError,
-  PgStoreError,
-  type PgStoreErrorCode,
-  type Session,
-  type SessionCookieOptions,
-} from '@pgstore/core'
+export { isPgStoreError, PgStoreError, type PgStoreErrorCode } from '@pgstore/core'
+export type { Session, SessionCookieOptions } from '@pgstore/core/web'
 export type { CreateSessionsOptions, SessionRouteHandler, Sessions } from './sessions'
 
 /** Builds `getSession`, `withSession` and `hasSessionCookie` over one store and one cookie configuration. */
@@ -51,6 +47,13 @@ const SIGNED = /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/
  * the signature.
  * @param cookieName the cookie to look for. @default 'pgsid'
  */
-export function hasSessionCookie(request: Request, cookieName = 'pgsid'): boolean {
+export function looksLikeSessionCookie(request: Request, cookieName: string = DEFAULT_COOKIE_NAME): boolean {
   return SIGNED.test(requestCookie(request, cookieName) ?? '')
 }
+
+/**
+ * The old name of {@link looksLikeSessionCookie}: it checks the cookie's shape only, unlike the signature
+ * check of `createSessions().hasSessionCookie`.
+ * @deprecated use looksLikeSessionCookie
+ */
+export const hasSessionCookie = looksLikeSessionCookie

@@ -2,16 +2,10 @@
  * The Next.js binding, with `cookies()` and React's `cache` passed in so it can be exercised with Next's own
  * cookie classes outside a Next server. `index.ts` passes the real ones.
  */
-import {
-  createHeaderCookieJar,
-  createRequestSessions,
-  PgStore,
-  type PgStoreOptions,
-  type Session,
-  type SessionCookieOptions,
-  type SessionData,
-} from '@pgstore/core'
-import { type NextCookieStore, nextCookieJar, requestCookie, withSetCookies } from './cookies'
+import type { PgStore, PgStoreOptions, SessionData } from '@pgstore/core'
+import { resolveStore } from '@pgstore/core/adapter'
+import { createRequestSessions, handle, type Session, type SessionCookieOptions } from '@pgstore/core/web'
+import { type NextCookieStore, nextCookieJar, requestCookie } from './cookies'
 
 export interface CreateSessionsOptions {
   /** A PgStore, or the options to create one (it connects on first use). */
@@ -66,6 +60,8 @@ export interface Sessions<TData extends object = SessionData> {
   hasSessionCookie(request: Request, name?: string): boolean
   /** The store, for listing and revoking sessions ("log out other devices"). */
   readonly store: PgStore<any>
+  /** Closes the store if these sessions created it from options; a store passed in is yours to close. */
+  close(): Promise<void>
 }
 
 export interface NextBindings {
@@ -73,17 +69,11 @@ export interface NextBindings {
   cache: <F extends (...args: any[]) => any>(fn: F) => F
 }
 
-function isStore(value: unknown): value is PgStore<any> {
-  return typeof (value as PgStore | undefined)?.getRecord === 'function'
-}
-
 export function bindSessions<TData extends object = SessionData>(
   options: CreateSessionsOptions,
   next: NextBindings,
 ): Sessions<TData> {
-  const given = options?.store
-  const store = isStore(given) ? given : ((given && new PgStore(given)) as PgStore<any>)
-  // Without a store this throws INVALID_OPTIONS saying so.
+  const { store, close } = resolveStore<any>(options?.store, '@pgstore/next')
   const sessions = createRequestSessions<TData>({ ...options, store })
   // React's cache scopes to a render; route handlers have none, so sessions are also kept per cookie store,
   // an object Next creates once per request.
@@ -105,15 +95,11 @@ export function bindSessions<TData extends object = SessionData>(
 
   return {
     store,
+    close,
     getSession: (name) => load(name ?? ''),
     withSession(handler, handlerOptions) {
-      return async (request, context) => {
-        const jar = createHeaderCookieJar(request.headers.get('cookie'))
-        const session = await sessions.load(jar, handlerOptions?.name)
-        const response = await handler(request, context, session)
-        await session.commit()
-        return withSetCookies(response, jar.setCookieHeaders())
-      }
+      return (request, context) =>
+        handle(sessions, request, (session) => handler(request, context, session), handlerOptions)
     },
     hasSessionCookie: (request, name) =>
       sessions.verifyCookie(requestCookie(request, sessions.cookieNameFor(name))),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { isPgStoreError, PgStore, type Session, signCookieValue } from '@pgstore/core'
+import { isPgStoreError, PgStore, signCookieValue } from '@pgstore/core'
+import type { Session } from '@pgstore/core/web'
 import { createTestDatabase, type TestDatabase } from '@pgstore/testing'
 import {
   MutableRequestCookiesAdapter,

@@ -1,4 +1,4 @@
-import type { Session } from '@pgstore/core'
+import type { Session } from '@pgstore/core/web'
 import { describe, expectTypeOf, it } from 'vitest'
 import type { CreateSessionsOptions, Sessions } from '../src/index'
 

@@ -49,11 +49,16 @@ export function resolveStore<TData extends object>(
     )
   }
   const given = isStore(value) ? value : 'store' in value ? value.store : undefined
-  if ('store' in value && !isStore(given)) {
-    throw new PgStoreError(
-      'INVALID_OPTIONS',
-      `${adapter}: the store option must be a PgStore from @pgstore/core.`,
-    )
+  if (!isStore(value) && 'store' in value) {
+    if (!isStore(given)) {
+      throw new PgStoreError('INVALID_OPTIONS', `${adapter}: { store } must be a PgStore from @pgstore/core.`)
+    }
+    if (Object.keys(value).length > 1) {
+      throw new PgStoreError(
+        'INVALID_OPTIONS',
+        `${adapter}: pass either { store } or PgStore options, not both; configure the store itself.`,
+      )
+    }
   }
   if (given) return { store: given, owned: false, close: async () => undefined }
   const store = new PgStore<TData>(value as PgStoreOptions<TData>)

@@ -140,8 +140,9 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
   }
 
   /**
-   * Moves the expiry of a live session; never touches its data. Returns false, and sends no query, when
-   * the last write seen by this process is within `touchAfter`.
+   * Moves the expiry of a live session; never touches its data. True when a row moved; false when none
+   * was there (missing or expired), and false with no query sent when the last write seen by this
+   * process is within `touchAfter`.
    */
   touch(sid: string, options?: ExpiryOptions): Promise<boolean> {
     if (this.#calls.closed || !acceptableId(sid)) return this.#calls.run('touch', async () => false)
@@ -154,9 +155,9 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
       const now = Date.now()
       const { hot } = await this.#connect()
       const touch = () => hot.touch(digest, new Date(expiresAt).toISOString())
-      await this.#coherence.touched(digest, touch, expiresAt, hot.notify)
+      const moved = await this.#coherence.touched(digest, touch, expiresAt, hot.notify)
       this.#clock.remember(digest, now)
-      return true
+      return moved
     })
   }
 

@@ -75,5 +75,8 @@ export function pgSessionTable(name = 'http_sessions', options: SessionTableOpti
   return build(name, options.schema)
 }
 
-/** The default table, `public.http_sessions`. Export it from your drizzle-kit schema file. */
+/**
+ * The default table, `http_sessions`, unqualified: it resolves through the connection's search_path
+ * (usually `public`). Export it from your drizzle-kit schema file.
+ */
 export const sessions: SessionTable = pgSessionTable()

@@ -1,8 +1,11 @@
 export {
   type ConformanceFactory,
+  type ConformanceOptions,
   type ConformanceTarget,
   describeStoreConformance,
   pgStoreTarget,
+  STORE_CASES,
+  type StoreCase,
 } from './conformance'
 export {
   assertPostgresReachable,

@@ -29,7 +29,12 @@ import { bindSessions, type CreateSessionsOptions, type Sessions } from './sessi
 
 export { isPgStoreError, PgStoreError, type PgStoreErrorCode } from '@pgstore/core'
 export type { Session, SessionCookieOptions } from '@pgstore/core/web'
-export type { CreateSessionsOptions, SessionRouteHandler, Sessions } from './sessions'
+export {
+  type CreateSessionsOptions,
+  type SessionRouteHandler,
+  type Sessions,
+  sessionDefaults,
+} from './sessions'
 
 /** Builds `getSession`, `withSession` and `hasSessionCookie` over one store and one cookie configuration. */
 export function createSessions<TData extends object = SessionData>(

@@ -3,7 +3,7 @@
  * cookie classes outside a Next server. `index.ts` passes the real ones.
  */
 import type { PgStore, PgStoreOptions, SessionData } from '@pgstore/core'
-import { resolveStore } from '@pgstore/core/adapter'
+import { DEFAULT_COOKIE_NAME, resolveStore, secureCookieDefaults } from '@pgstore/core/adapter'
 import { createRequestSessions, handle, type Session, type SessionCookieOptions } from '@pgstore/core/web'
 import { type NextCookieStore, nextCookieJar, requestCookie } from './cookies'
 
@@ -21,6 +21,8 @@ export interface CreateSessionsOptions {
   cookie?: SessionCookieOptions
   /**
    * Lifetime of a session (cookie and row) from its last save, in seconds; `session.maxAge` changes one.
+   * Seconds, not the ms of @pgstore/express and @pgstore/koa: each adapter takes its framework's unit, and
+   * Next's `cookies().set` takes `maxAge` in seconds, as the cookie's Max-Age attribute does.
    * @default 1_209_600 (14 days)
    */
   maxAge?: number
@@ -67,6 +69,22 @@ export interface Sessions<TData extends object = SessionData> {
 export interface NextBindings {
   cookies: () => Promise<NextCookieStore>
   cache: <F extends (...args: any[]) => any>(fn: F) => F
+}
+
+/**
+ * The options `createSessions` uses, with every default filled in; anything given wins and `cookie` is
+ * merged: cookie `pgsid`, httpOnly, SameSite=Lax, Secure in production, 14 days, not rolling.
+ */
+export function sessionDefaults(
+  options: Partial<CreateSessionsOptions> = {},
+): Omit<CreateSessionsOptions, 'store' | 'secrets'> & Partial<CreateSessionsOptions> {
+  return {
+    cookieName: DEFAULT_COOKIE_NAME,
+    maxAge: 1_209_600,
+    rolling: false,
+    ...options,
+    cookie: { path: '/', ...secureCookieDefaults(), ...options.cookie },
+  }
 }
 
 export function bindSessions<TData extends object = SessionData>(

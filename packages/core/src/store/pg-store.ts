@@ -282,11 +282,7 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
 
   async #entries(userId: string | undefined): Promise<SessionEntry<TData>[]> {
     const rows = await (await this.#connect()).admin.entries(userId)
-    return rows.map((r) => ({
-      ...r,
-      data: JSON.parse(this.#codec.plaintext(r.data, r.digest)) as TData,
-      current: false,
-    }))
+    return rows.map((r) => ({ ...r, data: this.#codec.parse<TData>(r.data, r.digest), current: false }))
   }
 
   #background(error: PgStoreError): void {

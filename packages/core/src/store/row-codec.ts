@@ -37,6 +37,11 @@ export class RowCodec {
     return this.#cipher ? JSON.stringify(this.#cipher.seal(json, digest)) : json
   }
 
+  /** The session data of a stored row. */
+  parse<T>(text: string, digest: string): T {
+    return JSON.parse(this.plaintext(text, digest)) as T
+  }
+
   /** The session JSON as the app wrote it: stored text, decrypted when it was encrypted. */
   plaintext(text: string, digest: string): string {
     if (!text.startsWith('"')) {

@@ -1,4 +1,4 @@
-import { hasSessionCookie } from '@pgstore/next'
+import { looksLikeSessionCookie } from '@pgstore/next'
 import { type NextRequest, NextResponse } from 'next/server'
 
 /**
@@ -6,7 +6,7 @@ import { type NextRequest, NextResponse } from 'next/server'
  * /sessions checks the session itself and redirects too.
  */
 export function proxy(request: NextRequest) {
-  if (hasSessionCookie(request)) return NextResponse.next()
+  if (looksLikeSessionCookie(request)) return NextResponse.next()
   return NextResponse.redirect(new URL('/login', request.url))
 }
 

@@ -9,10 +9,11 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 // and their figures (recovery time, failed requests) are only meaningful without a neighbour's load.
 export default defineConfig({
   resolve: {
-    alias: {
-      '@pgstore/core': here('../core/src/index.ts'),
-      '@pgstore/testing': here('../testing/src/index.ts'),
-    },
+    alias: [
+      { find: /^@pgstore\/core$/, replacement: here('../core/src/index.ts') },
+      { find: /^@pgstore\/core\/(web|adapter)$/, replacement: here('../core/src/$1/index.ts') },
+      { find: /^@pgstore\/testing$/, replacement: here('../testing/src/index.ts') },
+    ],
   },
   test: {
     testTimeout: 60_000,

@@ -16,3 +16,14 @@ export {
   type TestDatabase,
 } from './database'
 export { type Relay, startRelay } from './relay'
+export {
+  type ContractData,
+  describeRequestSessionConformance,
+  fetchTarget,
+  type RequestCase,
+  type RequestReply,
+  type RequestRoute,
+  type RequestTarget,
+  type RequestTargetFactory,
+  serveContractRoute,
+} from './request-contract'

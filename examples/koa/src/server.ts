@@ -25,7 +25,7 @@ server.once('listening', () => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     server.close(() => {
-      store.close().finally(() => process.exit(0))
+      void store.close().finally(() => process.exit(0))
     })
     server.closeAllConnections()
   })

@@ -25,7 +25,9 @@ it('starts on PGlite without DATABASE_URL, serves the home page and exits cleanl
     }
     child!.stdout!.on('data', onData)
     child!.stderr!.on('data', onData)
-    exited.then((code) => reject(new Error(`the example exited with ${code} before listening:\n${output}`)))
+    void exited.then((code) =>
+      reject(new Error(`the example exited with ${code} before listening:\n${output}`)),
+    )
   })
 
   const res = await fetch(`${url}/`)

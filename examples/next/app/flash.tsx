@@ -12,6 +12,7 @@ export function Flash() {
     fetch('/api/flash', { method: 'POST' })
       .then((res) => res.json() as Promise<{ notice: string[] }>)
       .then((body) => setMessages(body.notice))
+      .catch(() => setMessages([]))
   }, [])
   if (messages === null) return <p id="flash-pending" />
   return (

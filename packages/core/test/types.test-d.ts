@@ -14,7 +14,7 @@ describe('types', () => {
     expectTypeOf(store.listByUser('u')).resolves.toEqualTypeOf<SessionEntry<Cart>[]>()
     expectTypeOf(store.set).parameter(1).toEqualTypeOf<Cart>()
     // @ts-expect-error: items must be a string array
-    store.set('x', { items: [1] })
+    void store.set('x', { items: [1] })
   })
 
   it('documents option types', () => {

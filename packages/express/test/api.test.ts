@@ -135,7 +135,9 @@ describe('PgSessionStore methods', () => {
     const record = (reason: unknown) => unhandled.push(reason)
     process.on('unhandledRejection', record)
     try {
+      // biome-ignore lint/nursery/noFloatingPromises: the case is a promise nobody awaits
       closed.destroy(newSid())
+      // biome-ignore lint/nursery/noFloatingPromises: the case is a promise nobody awaits
       closed.set(newSid(), sess(1))
       await new Promise((resolve) => setImmediate(resolve))
       await new Promise((resolve) => setImmediate(resolve))

@@ -5,8 +5,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { isPgStoreError, type PgStore, type PgStoreErrorCode, type PgStoreOptions } from '@pgstore/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect } from 'vitest'
 import { createTestDatabase, type DbKind, type TestDatabase } from './database'
+import { namedCases } from './opt-out'
 
 /** The store contract in one async shape; each adapter maps its own API onto it. */
 export interface ConformanceTarget {
@@ -86,15 +87,7 @@ export function describeStoreConformance(
 ): void {
   const optOut = options.optOut ?? {}
   describe(`store conformance: ${label} on ${kind}`, () => {
-    const test = (name: StoreCase, title: string, body: () => Promise<void>) => {
-      if (optOut[name] === undefined) it(title, body)
-    }
-    for (const [name, reason] of Object.entries(optOut)) {
-      it(`opts out of ${name}: ${reason}`, () => {
-        expect(STORE_CASES).toContain(name)
-        expect(reason.trim().length, 'an opt-out names its reason').toBeGreaterThan(10)
-      })
-    }
+    const test = namedCases(STORE_CASES, optOut)
 
     let db: TestDatabase
     let store: ConformanceTarget

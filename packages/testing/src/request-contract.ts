@@ -9,8 +9,9 @@
 import { createHash } from 'node:crypto'
 import type { Session } from '@pgstore/core/web'
 import { getTableConfig } from 'drizzle-orm/pg-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect } from 'vitest'
 import { createTestDatabase, type DbKind, type TestDatabase } from './database'
+import { namedCases } from './opt-out'
 
 export type RequestRoute = 'count' | 'login' | 'whoami' | 'logout'
 
@@ -59,15 +60,7 @@ export function describeRequestSessionConformance(
   describe(`request-session conformance: ${label} on ${kind}`, () => {
     let db: TestDatabase
     let target: RequestTarget
-    const test = (name: RequestCase, title: string, body: () => Promise<void>) => {
-      if (optOut[name] === undefined) it(title, body)
-    }
-    for (const [name, reason] of Object.entries(optOut)) {
-      it(`opts out of ${name}: ${reason}`, () => {
-        expect(REQUEST_CASES).toContain(name)
-        expect(reason.trim().length, 'an opt-out names its reason').toBeGreaterThan(10)
-      })
-    }
+    const test = namedCases(REQUEST_CASES, optOut)
     const rows = async () =>
       (await db.query<{ n: number }>(`select count(*)::int as n from ${qualified(db)}`))[0]!.n
 

@@ -2,9 +2,8 @@
  * The example app through supertest on real PostgreSQL: the counter, sign-in and sign-out with a new id, the
  * flash message, and the sessions page that signs other devices out.
  */
-import { createHash } from 'node:crypto'
 import { pgSessionStore } from '@pgstore/koa'
-import { createTestDatabase, type TestDatabase } from '@pgstore/testing'
+import { createTestDatabase, digest, type TestDatabase } from '@pgstore/testing'
 import request, { type Response } from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AppSession, createApp } from '../src/app.js'
@@ -69,7 +68,6 @@ function browser(agent = 'test-browser') {
 
 const views = (res: Response) => Number(/<strong id="views">(\d+)<\/strong>/.exec(res.text)?.[1])
 const flash = (res: Response) => /<p class="flash" role="status">([^<]*)<\/p>/.exec(res.text)?.[1]
-const digest = (key: string) => createHash('sha256').update(key).digest('base64url')
 const userOf = async (key: string) =>
   (
     await db.query<{ user_id: string | null }>(

@@ -1,5 +1,5 @@
 /** A cookie-keeping HTTP client for one "device", and probes that read the app's table directly. */
-import { createHash } from 'node:crypto'
+import { digest } from '@pgstore/testing'
 import pg from 'pg'
 import { inject } from 'vitest'
 
@@ -47,7 +47,7 @@ export class Device {
   }
 }
 
-export const digest = (sid: string) => createHash('sha256').update(sid).digest('base64url')
+export { digest }
 
 export async function sessionRow(sid: string): Promise<{ data: Record<string, unknown> } | undefined> {
   const client = new pg.Client({ connectionString: inject('databaseUrl') })

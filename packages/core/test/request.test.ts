@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { isPgStoreError, newSessionId, PgStore, PgStoreError, signCookieValue } from '@pgstore/core'
 import {
   createHeaderCookieJar,
@@ -11,7 +10,7 @@ import {
   type SessionCookieJar,
   serializeSetCookie,
 } from '@pgstore/core/web'
-import { createTestDatabase, type DbKind, type TestDatabase } from '@pgstore/testing'
+import { createTestDatabase, type DbKind, digest, type TestDatabase } from '@pgstore/testing'
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 
 interface Data {
@@ -22,7 +21,6 @@ interface Data {
 
 const SECRET = 'request-test-secret-0123456789-abcdef'
 const OLD_SECRET = 'request-test-old-secret-0123456789-xyz'
-const digest = (sid: string) => createHash('sha256').update(sid).digest('base64url')
 
 /** The value of `name` in the jar's Set-Cookie lines, with its attributes. */
 function cookieLine(jar: HeaderCookieJar, name = 'pgsid'): string {

@@ -1,14 +1,13 @@
 /**
  * The store methods express-session may call, each through a callback and as a promise, on PostgreSQL.
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { PgStore } from '@pgstore/core'
-import { createTestDatabase, type TestDatabase } from '@pgstore/testing'
+import { createTestDatabase, digest, type TestDatabase } from '@pgstore/testing'
 import type { SessionData } from 'express-session'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { PgSessionStore } from '../src'
 
-const digest = (sid: string) => createHash('sha256').update(sid).digest('base64url')
 const newSid = () => randomBytes(32).toString('base64url')
 const sess = (views: number, maxAge = 600_000) =>
   ({

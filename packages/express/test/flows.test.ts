@@ -1,9 +1,8 @@
 /**
  * express-session behaviours through a real Express 5 app on PostgreSQL, with probes on the table itself.
  */
-import { createHash } from 'node:crypto'
 import { isSessionId, PgStore } from '@pgstore/core'
-import { createTestDatabase, DATABASE_URL, type TestDatabase } from '@pgstore/testing'
+import { createTestDatabase, DATABASE_URL, digest, type TestDatabase } from '@pgstore/testing'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import type { SessionData } from 'express-session'
 import pg from 'pg'
@@ -12,7 +11,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { PgSessionStore, type PgSessionStoreOptions, sessionDefaults } from '../src'
 import { createApp, sessionCookie } from './app'
 
-const digest = (sid: string) => createHash('sha256').update(sid).digest('base64url')
 const SECRET_OLD = 'old-secret-old-secret-old-secret-0001'
 const SECRET_NEW = 'new-secret-new-secret-new-secret-0002'
 

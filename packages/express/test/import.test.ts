@@ -2,8 +2,7 @@
  * Migration from the real connect-pg-simple: sessions it created are imported, and the same cookies then
  * work against PgSessionStore, with the ids hashed at rest.
  */
-import { createHash } from 'node:crypto'
-import { createTestDatabase, type TestDatabase } from '@pgstore/testing'
+import { createTestDatabase, digest, type TestDatabase } from '@pgstore/testing'
 import connectPgSimple from 'connect-pg-simple'
 import session, { type SessionData, type Store } from 'express-session'
 import request from 'supertest'
@@ -11,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { importConnectPgSimple, PgSessionStore } from '../src'
 import { createApp, sessionCookie } from './app'
 
-const digest = (sid: string) => createHash('sha256').update(sid).digest('base64url')
 const cookieOptions = { cookie: { maxAge: 3_600_000 } }
 
 let db: TestDatabase

@@ -1,6 +1,8 @@
 /** A Koa 3 app with koa-session over the adapter, and the cookie and table probes the flow tests share. */
-import { createHash } from 'node:crypto'
-import type { TestDatabase } from '@pgstore/testing'
+import { digest, type TestDatabase } from '@pgstore/testing'
+
+export { digest }
+
 import Koa from 'koa'
 import session, { type CreateSessionOptions } from 'koa-session'
 import type { Response } from 'supertest'
@@ -8,8 +10,6 @@ import type { PgSessionStore } from '../src'
 
 export const KEY_A = 'key-a-0123456789abcdef0123456789abcdef'
 export const KEY_B = 'key-b-0123456789abcdef0123456789abcdef'
-
-export const digest = (sid: string) => createHash('sha256').update(sid).digest('base64url')
 
 export interface Row {
   data: Record<string, unknown>

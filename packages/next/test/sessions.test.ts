@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto'
 import { isPgStoreError, PgStore, signCookieValue } from '@pgstore/core'
 import type { Session } from '@pgstore/core/web'
-import { createTestDatabase, type TestDatabase } from '@pgstore/testing'
+import { createTestDatabase, digest, type TestDatabase } from '@pgstore/testing'
 import {
   MutableRequestCookiesAdapter,
   RequestCookiesAdapter,
@@ -18,7 +17,6 @@ interface Data {
 }
 
 const SECRET = 'next-test-secret-0123456789-abcdefghij'
-const digest = (sid: string) => createHash('sha256').update(sid).digest('base64url')
 const headersWith = (cookie?: string) => new Headers(cookie ? { cookie } : {})
 
 /** Next's cookie store in a server action or route handler: writable, collecting Set-Cookie lines. */

@@ -3,10 +3,11 @@
  * own framework contract by mapping that contract onto {@link ConformanceTarget}. Probes read the table
  * directly, so the suite proves what is at rest, not only what the API returns.
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { isPgStoreError, type PgStore, type PgStoreErrorCode, type PgStoreOptions } from '@pgstore/core'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
 import { createTestDatabase, type DbKind, type TestDatabase } from './database'
+import { digest } from './digest'
 import { namedCases } from './opt-out'
 
 /** The store contract in one async shape; each adapter maps its own API onto it. */
@@ -41,7 +42,6 @@ export function pgStoreTarget(store: PgStore<any>, onClose?: () => Promise<void>
  */
 export type ConformanceFactory = (db: TestDatabase, options: PgStoreOptions) => Promise<ConformanceTarget>
 
-const digest = (sid: string) => createHash('sha256').update(sid).digest('base64url')
 const newSid = () => randomBytes(32).toString('base64url')
 
 async function expectCode(promise: Promise<unknown>, code: PgStoreErrorCode): Promise<void> {

@@ -15,6 +15,7 @@ export {
   freshName,
   type TestDatabase,
 } from './database'
+export { digest } from './digest'
 export { type Relay, startRelay } from './relay'
 export {
   type ContractData,

@@ -6,11 +6,11 @@
  * Routes: `count` adds 1 to `views` and answers `{ views }`; `login` sets `user` to `'alice'` and regenerates;
  * `whoami` answers `{ user }` (null when anonymous) and changes nothing; `logout` destroys the session.
  */
-import { createHash } from 'node:crypto'
 import type { Session } from '@pgstore/core/web'
 import { getTableConfig } from 'drizzle-orm/pg-core'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
 import { createTestDatabase, type DbKind, type TestDatabase } from './database'
+import { digest } from './digest'
 import { namedCases } from './opt-out'
 
 export type RequestRoute = 'count' | 'login' | 'whoami' | 'logout'
@@ -45,7 +45,6 @@ export type RequestCase = (typeof REQUEST_CASES)[number]
 
 /** The test table, schema-qualified, for raw probes. */
 const qualified = (db: TestDatabase) => `"${db.schema}"."${getTableConfig(db.table).name}"`
-const digest = (sid: string) => createHash('sha256').update(sid).digest('base64url')
 
 /** `name=value` of the first Set-Cookie line, as a browser sends it back. */
 const pairOf = (reply: RequestReply) => reply.setCookie[0]?.split(';')[0]

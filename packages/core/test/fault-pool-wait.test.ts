@@ -4,7 +4,7 @@
  * while disconnected, which would turn a burst of slow requests into an outage for everyone.
  */
 import { isPgStoreError, newSessionId, PgStore } from '@pgstore/core'
-import { createTestDatabase, DATABASE_URL, type TestDatabase } from '@pgstore/testing'
+import { createTestDatabase, DATABASE_URL, installSlowTrigger, type TestDatabase } from '@pgstore/testing'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 
 let db: TestDatabase
@@ -21,11 +21,12 @@ beforeAll(async () => {
     connectTimeout: 100,
   })
   await store.set(newSessionId(), { warm: true })
-  await db.query(`
-    create function "${db.schema}".hold() returns trigger language plpgsql as $$
-    begin if new.data ? 'hold' then perform pg_sleep(0.5); end if; return new; end $$`)
-  await db.query(`create trigger hold before insert on "${db.schema}".http_sessions
-    for each row execute function "${db.schema}".hold()`)
+  await installSlowTrigger(db, db.table, {
+    name: 'hold',
+    when: "new.data ? 'hold'",
+    seconds: '0.5',
+    on: 'insert',
+  })
 })
 
 afterAll(async () => {

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { isPgStoreError, newSessionId, PgStore } from '@pgstore/core'
-import { createTestDatabase, DATABASE_URL, type TestDatabase } from '@pgstore/testing'
+import { createTestDatabase, DATABASE_URL, installSlowTrigger, type TestDatabase } from '@pgstore/testing'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 
 let db: TestDatabase
@@ -23,11 +23,7 @@ beforeAll(async () => {
     queryTimeout: 400,
   })
   await store.set(newSessionId(), { warm: true })
-  await db.query(`
-    create function "${db.schema}".slow() returns trigger language plpgsql as $$
-    begin perform pg_sleep(30); return new; end $$`)
-  await db.query(`create trigger slow before insert on "${db.schema}".http_sessions
-    for each row execute function "${db.schema}".slow()`)
+  await installSlowTrigger(db, db.table, { name: 'slow', when: 'true', seconds: '30', on: 'insert' })
 })
 
 afterAll(async () => {

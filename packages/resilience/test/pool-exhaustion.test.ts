@@ -4,11 +4,10 @@
  * connection fail with a typed error. Either way every call settles, within its bound.
  */
 import { isPgStoreError, newSessionId, PgStore } from '@pgstore/core'
-import { createTestDatabase, freshName, type TestDatabase } from '@pgstore/testing'
+import { createTestDatabase, freshName, installSlowTrigger, type TestDatabase } from '@pgstore/testing'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { record } from '../src/figures'
 import { tagged } from '../src/pg'
-import { installSlowTrigger } from '../src/slow'
 
 const POOL = 3
 let db: TestDatabase
@@ -20,7 +19,7 @@ beforeAll(async () => {
   const setup = new PgStore({ db: db.db, table: db.table, createTable: true, prune: false })
   await setup.set(newSessionId(), { warm: true })
   await setup.close()
-  await installSlowTrigger(db)
+  await installSlowTrigger(db, db.table)
 })
 
 afterAll(async () => {

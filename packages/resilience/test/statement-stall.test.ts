@@ -4,7 +4,13 @@
  * PgStoreError TIMEOUT, and a server-side cancel keeps the driver's error as `cause`.
  */
 import { digestSessionId, isPgStoreError, newSessionId, PgStore } from '@pgstore/core'
-import { createTestDatabase, DATABASE_URL, freshName, type TestDatabase } from '@pgstore/testing'
+import {
+  createTestDatabase,
+  DATABASE_URL,
+  freshName,
+  installSlowTrigger,
+  type TestDatabase,
+} from '@pgstore/testing'
 import pg from 'pg'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { record } from '../src/figures'
@@ -38,18 +44,13 @@ async function failure(work: Promise<unknown>): Promise<{ error: unknown; ms: nu
 beforeAll(async () => {
   db = await createTestDatabase('pg')
   // The slow trigger sleeps only for rows that ask for it, so the rest of the file is unaffected.
-  await db.query(`
-    create or replace function "${db.schema}".slow_write() returns trigger language plpgsql as $$
-    begin
-      if new.data ->> 'slow' = 'yes' then perform pg_sleep(30); end if;
-      return new;
-    end $$`)
   const warm = storeWith(freshName('res_warm'), { queryTimeout: 5_000 })
   await warm.set(newSessionId(), { warm: true })
-  await db.query(
-    `create trigger slow_write before insert or update on "${db.schema}".http_sessions
-     for each row execute function "${db.schema}".slow_write()`,
-  )
+  await installSlowTrigger(db, db.table, {
+    name: 'slow_write',
+    when: "new.data ->> 'slow' = 'yes'",
+    seconds: '30',
+  })
 })
 
 afterAll(async () => {

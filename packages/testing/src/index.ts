@@ -16,6 +16,7 @@ export {
   type TestDatabase,
 } from './database'
 export { digest } from './digest'
+export { probeTable, qualifiedName, type SessionRow, type TableProbe } from './probe'
 export { type Relay, startRelay } from './relay'
 export {
   type ContractData,
@@ -28,3 +29,4 @@ export {
   type RequestTargetFactory,
   serveContractRoute,
 } from './request-contract'
+export { installSlowTrigger, type SlowTriggerOptions } from './slow'

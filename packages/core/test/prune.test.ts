@@ -1,18 +1,17 @@
 import { newSessionId, PgStore } from '@pgstore/core'
-import { createTestDatabase, type DbKind, type TestDatabase } from '@pgstore/testing'
+import { createTestDatabase, type DbKind, probeTable, type TestDatabase } from '@pgstore/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 async function seed(db: TestDatabase, expired: number, live: number): Promise<void> {
   await db.query(
-    `insert into "${db.schema}".http_sessions (id, data, expires_at)
+    `insert into ${probeTable(db, db.table).name} (id, data, expires_at)
      select 'x' || g, '{}'::jsonb, case when g <= $1 then now() - interval '1 minute' else now() + interval '1 hour' end
      from generate_series(1, $2::int) g`,
     [expired, expired + live],
   )
 }
 
-const count = async (db: TestDatabase) =>
-  Number((await db.query<{ n: string }>(`select count(*) as n from "${db.schema}".http_sessions`))[0]!.n)
+const count = (db: TestDatabase) => probeTable(db, db.table).count()
 
 describe.each<DbKind>(['pg', 'pglite'])('prune on %s', (kind) => {
   let db: TestDatabase

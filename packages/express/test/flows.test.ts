@@ -2,7 +2,7 @@
  * express-session behaviours through a real Express 5 app on PostgreSQL, with probes on the table itself.
  */
 import { isSessionId, PgStore } from '@pgstore/core'
-import { createTestDatabase, DATABASE_URL, digest, type TestDatabase } from '@pgstore/testing'
+import { createTestDatabase, DATABASE_URL, digest, probeTable, type TestDatabase } from '@pgstore/testing'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import type { SessionData } from 'express-session'
 import pg from 'pg'
@@ -28,20 +28,8 @@ function newStore(options: Partial<PgSessionStoreOptions> = {}): PgSessionStore 
   return store
 }
 
-async function row(sid: string) {
-  const rows = await db.query<{
-    data: Record<string, any>
-    expires_at: Date
-    updated_at: Date
-    user_id: string | null
-  }>(`select data, expires_at, updated_at, user_id from "${db.schema}".http_sessions where id = $1`, [
-    digest(sid),
-  ])
-  return rows[0]
-}
-
-const rowCount = async () =>
-  Number((await db.query<{ n: string }>(`select count(*) as n from "${db.schema}".http_sessions`))[0]!.n)
+const row = (sid: string) => probeTable(db, db.table).row(sid)
+const rowCount = () => probeTable(db, db.table).count()
 
 beforeAll(async () => {
   db = await createTestDatabase('pg')

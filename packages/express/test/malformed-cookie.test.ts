@@ -3,7 +3,7 @@
  * never issued. None may give a 5xx; each gets a fresh session; no row is written for any of them.
  */
 import { randomBytes } from 'node:crypto'
-import { createTestDatabase, type TestDatabase } from '@pgstore/testing'
+import { createTestDatabase, probeTable, type TestDatabase } from '@pgstore/testing'
 import fc from 'fast-check'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,8 +15,7 @@ let store: PgSessionStore
 let app: ReturnType<typeof createApp>
 let valid: { cookie: string; id: string }
 
-const rowCount = async () =>
-  Number((await db.query<{ n: string }>(`select count(*) as n from "${db.schema}".http_sessions`))[0]!.n)
+const rowCount = () => probeTable(db, db.table).count()
 
 /** Sends the cookie to a route that reads the session without changing it. */
 async function expectFreshSession(cookie: string): Promise<void> {

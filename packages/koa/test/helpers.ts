@@ -1,5 +1,5 @@
 /** A Koa 3 app with koa-session over the adapter, and the cookie and table probes the flow tests share. */
-import { digest, type TestDatabase } from '@pgstore/testing'
+import { digest, probeTable, type SessionRow, type TestDatabase } from '@pgstore/testing'
 
 export { digest }
 
@@ -11,26 +11,15 @@ import type { PgSessionStore } from '../src'
 export const KEY_A = 'key-a-0123456789abcdef0123456789abcdef'
 export const KEY_B = 'key-b-0123456789abcdef0123456789abcdef'
 
-export interface Row {
-  data: Record<string, unknown>
-  expires_at: Date
-  updated_at: Date
-}
+export type Row = SessionRow
 
 export function probe(db: TestDatabase) {
-  const table = `"${db.schema}".http_sessions`
+  const t = probeTable(db, db.table)
+  const table = t.name
   return {
     table,
-    async row(sid: string): Promise<Row | undefined> {
-      const rows = await db.query<Row>(`select data, expires_at, updated_at from ${table} where id = $1`, [
-        digest(sid),
-      ])
-      return rows[0]
-    },
-    async count(): Promise<number> {
-      const [r] = await db.query<{ n: string }>(`select count(*) as n from ${table}`)
-      return Number(r!.n)
-    },
+    row: t.row,
+    count: t.count,
     /** Moves a row's expiry to `ms` from now, as time passing would. */
     async expireIn(sid: string, ms: number): Promise<Date> {
       const [r] = await db.query<{ expires_at: Date }>(

@@ -60,12 +60,15 @@ export function createCoherence(
   return options ? new CachedCoherence(options, label, timeout, onError) : NO_CACHE
 }
 
+/** With no cache, every read shares one ticket: nothing is allocated per read. */
+const NO_TICKET: ReadTicket = Object.freeze({ epoch: 0, since: 0 })
+
 const NO_CACHE: Coherence = {
   notice: undefined,
   start: async () => undefined,
   close: async () => undefined,
   hit: () => undefined,
-  beginRead: () => ({ epoch: 0, since: 0 }),
+  beginRead: () => NO_TICKET,
   read: () => undefined,
   wrote: (_digest, write) => write(),
   touched: (_digest, touch) => touch(),

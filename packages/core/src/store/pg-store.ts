@@ -16,15 +16,13 @@
  * Ids are stored as SHA-256 digests, so list methods return digests (`SessionEntry.digest`), never ids.
  */
 import { EventEmitter } from 'node:events'
-import { type Coherence, createCoherence } from '../cache/coherence'
-import type { CachedSession } from '../cache/lru'
 import { digestSessionId } from '../crypto'
-import { type PgStoreError, toPgStoreError } from '../errors'
+import type { PgStoreError } from '../errors'
 import type { SessionTable } from '../schema'
-import type { HotQueries } from '../sql/hot'
-import { PRUNE_DEFAULTS, type PruneResult, pruneExpired } from '../sql/prune'
-import { Calls } from './calls'
-import { type Connected, Connection } from './connection'
+import type { PruneResult } from '../sql/prune'
+import type { Calls } from './calls'
+import type { Connected, Connection } from './connection'
+import { buildLayers } from './layers'
 import {
   acceptableId,
   assertId,
@@ -33,10 +31,9 @@ import {
   resolveStoreOptions,
   type StoreSettings,
 } from './options'
-import { Pruner } from './pruner'
-import { RowCodec } from './row-codec'
+import { type Pruner, sweep } from './pruner'
+import type { Rows } from './rows'
 import type { ExpiryOptions, PgStoreEvents, SessionData, SessionEntry, SessionRecord } from './types'
-import { WriteClock } from './write-clock'
 
 export class PgStore<TData extends object = SessionData> extends EventEmitter<PgStoreEvents> {
   readonly table: SessionTable
@@ -44,45 +41,31 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
   readonly touchAfter: number
   readonly maxBytes: number
   readonly #settings: StoreSettings
-  readonly #userId: PgStoreOptions<TData>['userId']
   readonly #calls: Calls
   readonly #connection: Connection
-  readonly #codec: RowCodec
-  readonly #clock: WriteClock
-  readonly #coherence: Coherence
+  readonly #rows: Rows<TData>
   readonly #pruner: Pruner | undefined
 
   constructor(options: PgStoreOptions<TData>) {
     super()
     const settings = resolveStoreOptions(options)
+    ;({ table: this.table, ttl: this.ttl, touchAfter: this.touchAfter, maxBytes: this.maxBytes } = settings)
     this.#settings = settings
-    this.table = settings.table
-    this.ttl = settings.ttl
-    this.touchAfter = settings.touchAfter
-    this.maxBytes = settings.maxBytes
-    this.#userId = options.userId
-    this.#codec = new RowCodec(settings.maxBytes, options.encryption)
-    this.#clock = new WriteClock(settings.touchAfter)
-    this.#calls = new Calls(settings.label, settings.queryTimeout, {
+    const events = {
       connect: () => this.emit('connect'),
-      disconnect: (error) => this.emit('disconnect', error),
-    })
-    const background = (err: unknown, where: string) =>
-      this.#background(toPgStoreError(err, where, settings.label))
-    this.#coherence = createCoherence(settings.cache, settings.label, settings.queryTimeout, background)
-    this.#connection = new Connection(options, settings, this.#coherence.notice, {
-      onPoolError: (err) => background(err, 'an idle connection'),
-      ready: (_resolved, client) => this.#coherence.start(client),
-    })
-    if (settings.prune) {
-      const done = (result: PruneResult) => this.emit('prune', result)
-      this.#pruner = new Pruner(
-        settings.prune,
-        () => this.prune(),
-        done,
-        (e) => this.#background(e),
-      )
+      disconnect: (error: PgStoreError) => this.emit('disconnect', error),
+      prune: (result: PruneResult) => this.emit('prune', result),
+      background: (error: PgStoreError) => {
+        if (this.listenerCount('backgroundError') > 0) this.emit('backgroundError', error)
+        else console.warn(`${error.message} [${error.code}]`)
+      },
     }
+    ;({
+      calls: this.#calls,
+      connection: this.#connection,
+      rows: this.#rows,
+      pruner: this.#pruner,
+    } = buildLayers(options, settings, events, () => this.prune()))
   }
 
   /** The session's data, or null when it is missing or expired (checked in SQL). */
@@ -94,22 +77,11 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
   getRecord(sid: string): Promise<SessionRecord<TData> | null> {
     const digest = acceptableId(sid) ? digestSessionId(sid) : undefined
     // A hit needs neither the timeout nor the health bookkeeping of a database call.
-    const hit = digest === undefined || this.#calls.closed ? undefined : this.#coherence.hit(digest)
-    if (hit) {
-      this.#clock.remember(digest!, hit.updatedAt)
-      return Promise.resolve(this.#record(hit))
-    }
+    const hit = digest === undefined || this.#calls.closed ? undefined : this.#rows.cached(digest)
+    if (hit) return Promise.resolve(hit)
     return this.#calls.run('get', async () => {
       if (digest === undefined) return null
-      const { hot } = await this.#connect()
-      const ticket = this.#coherence.beginRead()
-      const row = await hot.get(digest)
-      if (!row) return null
-      this.#clock.remember(digest, row.updatedAt)
-      const json = this.#codec.plaintext(row.data, digest)
-      const entry = { json, expiresAt: row.expiresAt, updatedAt: row.updatedAt, storedAt: Date.now() }
-      this.#coherence.read(digest, ticket, entry)
-      return this.#record(entry)
+      return this.#rows.read((await this.#connect()).hot, digest)
     })
   }
 
@@ -121,21 +93,11 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     return this.#calls.run('set', async () => {
       assertId(sid)
       const expiresAt = expiryOf(options, this.ttl)
-      const json = this.#codec.serialize(data)
+      const json = this.#rows.serialize(data)
       const { hot } = await this.#connect()
       const digest = digestSessionId(sid)
-      if (expiresAt <= Date.now()) return this.#destroyRow(hot, digest)
-      const stored = this.#codec.seal(json, digest)
-      const user = this.#userId?.(data)
-      const userId = user == null ? null : String(user)
-      let now = 0
-      const upsert = async () => {
-        await hot.upsert(digest, stored, userId, new Date(expiresAt).toISOString())
-        now = Date.now()
-        this.#clock.remember(digest, now)
-      }
-      const written = () => ({ json, expiresAt, updatedAt: now, storedAt: now })
-      await this.#coherence.wrote(digest, upsert, written, hot.notify)
+      if (expiresAt <= Date.now()) return this.#rows.remove(hot, digest)
+      await this.#rows.write(hot, digest, data, json, expiresAt)
     })
   }
 
@@ -150,23 +112,16 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     const digest = digestSessionId(sid)
     // Inside touchAfter (the common case: every read-only request ends in a touch) nothing is sent, so the
     // answer needs none of the timeout and health bookkeeping of a database call.
-    if (this.#clock.throttled(digest, expiresAt)) return Promise.resolve(false)
-    return this.#calls.run('touch', async () => {
-      const now = Date.now()
-      const { hot } = await this.#connect()
-      const touch = () => hot.touch(digest, new Date(expiresAt).toISOString())
-      const moved = await this.#coherence.touched(digest, touch, expiresAt, hot.notify)
-      this.#clock.remember(digest, now)
-      return moved
-    })
+    if (this.#rows.throttled(digest, expiresAt)) return Promise.resolve(false)
+    return this.#calls.run('touch', async () =>
+      this.#rows.touch((await this.#connect()).hot, digest, expiresAt),
+    )
   }
 
   /** Deletes the session. */
   destroy(sid: string): Promise<void> {
     return this.#calls.run('destroy', async () => {
-      if (!acceptableId(sid)) return
-      const { hot } = await this.#connect()
-      await this.#destroyRow(hot, digestSessionId(sid))
+      if (acceptableId(sid)) await this.#rows.remove((await this.#connect()).hot, digestSessionId(sid))
     })
   }
 
@@ -177,7 +132,7 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
 
   /** Every live session. */
   all(): Promise<SessionEntry<TData>[]> {
-    return this.#calls.run('all', () => this.#entries(undefined))
+    return this.#calls.run('all', async () => this.#rows.entries((await this.#connect()).admin))
   }
 
   /** Number of live sessions. */
@@ -187,21 +142,15 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
 
   /** Deletes every session in the table. Returns how many rows went. */
   clear(): Promise<number> {
-    return this.#calls.run('clear', async () => {
-      this.#clock.clear()
-      const { admin } = await this.#connect()
-      return this.#coherence.revoking('all', () => admin.clear())
-    })
+    return this.#calls.run('clear', async () => this.#rows.revokeAll((await this.#connect()).admin))
   }
 
   /** The user's live sessions, newest first. Pass the current session id to have it flagged `current`. */
   listByUser(userId: string | number, options: { current?: string } = {}): Promise<SessionEntry<TData>[]> {
-    return this.#calls.run('listByUser', async () => {
-      const entries = await this.#entries(String(userId))
-      const current = acceptableId(options.current) ? digestSessionId(options.current) : undefined
-      for (const e of entries) e.current = e.digest === current
-      return entries
-    })
+    const current = acceptableId(options.current) ? options.current : undefined
+    return this.#calls.run('listByUser', async () =>
+      this.#rows.entries((await this.#connect()).admin, String(userId), current),
+    )
   }
 
   /** Deletes the user's sessions, except those given ("log out other devices"). Returns how many went. */
@@ -209,43 +158,31 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     userId: string | number,
     options: { except?: string | readonly string[] } = {},
   ): Promise<number> {
-    return this.#calls.run('destroyByUser', async () => {
-      const { admin } = await this.#connect()
-      const keep = ([] as string[])
-        .concat(options.except ?? [])
-        .filter(acceptableId)
-        .map(digestSessionId)
-      const gone = await this.#coherence.revokingMatches(() => admin.destroyByUser(String(userId), keep))
-      for (const digest of gone) this.#clock.forget(digest)
-      return gone.length
-    })
+    const keep = ([] as string[])
+      .concat(options.except ?? [])
+      .filter(acceptableId)
+      .map(digestSessionId)
+    return this.#calls.run('destroyByUser', async () =>
+      this.#rows.revokeUser((await this.#connect()).admin, String(userId), keep),
+    )
   }
 
   /** Deletes one session by its digest (from a listing), optionally only if it belongs to `userId`. */
   destroyByDigest(digest: string, options: { userId?: string | number } = {}): Promise<boolean> {
-    return this.#calls.run('destroyByDigest', async () => {
-      const { admin } = await this.#connect()
-      const owner = options.userId === undefined ? undefined : String(options.userId)
-      const gone = await this.#coherence.revoking([digest], () => admin.destroyByDigest(digest, owner))
-      this.#clock.forget(digest)
-      return gone
-    })
+    const owner = options.userId === undefined ? undefined : String(options.userId)
+    return this.#calls.run('destroyByDigest', async () =>
+      this.#rows.revokeDigest((await this.#connect()).admin, digest, owner),
+    )
   }
 
   /** Deletes expired rows in bounded batches; safe to call from a cron job beside the background timer. */
   prune(): Promise<PruneResult> {
-    // A sweep is many short batches and may rightly take longer than queryTimeout as a whole; each batch
-    // is its own statement, bounded by statementTimeout. A whole-call timeout would report failure while
-    // the loop went on deleting.
+    // A sweep is many short batches, each bounded by statementTimeout, and may rightly take longer than
+    // queryTimeout as a whole: a whole-call timeout would report failure while the loop went on deleting.
     const noWholeCallTimeout = 0
     return this.#calls.run(
       'prune',
-      async () => {
-        const { resolved } = await this.#connect()
-        const { table, label, prune } = this.#settings
-        const lock = `pgstore:prune:${label}`
-        return pruneExpired(resolved.db, table, lock, prune || PRUNE_DEFAULTS, () => this.#calls.closed)
-      },
+      async () => sweep((await this.#connect()).resolved.db, this.#settings, () => this.#calls.closed),
       noWholeCallTimeout,
     )
   }
@@ -256,7 +193,7 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     this.#calls.close()
     await this.#pruner?.stop()
     await this.#connection.settled()
-    await this.#coherence.close()
+    await this.#rows.close()
     await this.#connection.close()
   }
 
@@ -267,27 +204,6 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
 
   #connect(): Promise<Connected> | Connected {
     return this.#connection.current ?? this.#connection.connect()
-  }
-
-  /** Deletes one row by digest, for `destroy` and for a `set` whose expiry is already past. */
-  #destroyRow(hot: HotQueries, digest: string): Promise<void> {
-    this.#clock.forget(digest)
-    return this.#coherence.removed(digest, () => hot.destroy(digest), hot.notify)
-  }
-
-  #record(entry: CachedSession): SessionRecord<TData> {
-    const data = JSON.parse(entry.json) as TData
-    return { data, expiresAt: new Date(entry.expiresAt), updatedAt: new Date(entry.updatedAt) }
-  }
-
-  async #entries(userId: string | undefined): Promise<SessionEntry<TData>[]> {
-    const rows = await (await this.#connect()).admin.entries(userId)
-    return rows.map((r) => ({ ...r, data: this.#codec.parse<TData>(r.data, r.digest), current: false }))
-  }
-
-  #background(error: PgStoreError): void {
-    if (this.listenerCount('backgroundError') > 0) this.emit('backgroundError', error)
-    else console.warn(`${error.message} [${error.code}]`)
   }
 }
 

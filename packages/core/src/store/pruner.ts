@@ -4,7 +4,23 @@
  * keeps a process alive.
  */
 import type { PgStoreError } from '../errors'
-import type { PruneOptions, PruneResult } from '../sql/prune'
+import type { AnyPgDatabase } from '../sql/database'
+import { PRUNE_DEFAULTS, type PruneOptions, type PruneResult, pruneExpired } from '../sql/prune'
+import type { StoreSettings } from './options'
+
+/**
+ * One sweep of the store's table, for the timer and for `store.prune()` alike. Prune runs under an advisory
+ * lock named after the table, so instances sharing a table never sweep it together; `stopped` ends the
+ * batch loop early once the store closes.
+ */
+export function sweep(
+  db: AnyPgDatabase,
+  settings: StoreSettings,
+  stopped: () => boolean,
+): Promise<PruneResult> {
+  const { table, label, prune } = settings
+  return pruneExpired(db, table, `pgstore:prune:${label}`, prune || PRUNE_DEFAULTS, stopped)
+}
 
 export class Pruner {
   readonly #settings: Required<PruneOptions>

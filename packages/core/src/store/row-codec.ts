@@ -11,9 +11,12 @@
  * codec.plaintext(stored, digest)         // json again
  * ```
  */
+import type { CachedSession } from '../cache/lru'
 import { DataCipher, type EncryptionOptions } from '../crypto'
 import { PgStoreError } from '../errors'
+import type { StoredEntry } from '../sql/admin'
 import { serializeSession } from './serialize'
+import type { SessionEntry, SessionRecord } from './types'
 
 export class RowCodec {
   readonly #maxBytes: number
@@ -40,6 +43,17 @@ export class RowCodec {
   /** The session data of a stored row. */
   parse<T>(text: string, digest: string): T {
     return JSON.parse(this.plaintext(text, digest)) as T
+  }
+
+  /** What `getRecord` answers for a read or cached row. */
+  record<T extends object>(entry: CachedSession): SessionRecord<T> {
+    const data = JSON.parse(entry.json) as T
+    return { data, expiresAt: new Date(entry.expiresAt), updatedAt: new Date(entry.updatedAt) }
+  }
+
+  /** What the list methods answer for listed rows; `current` is for the caller to flag. */
+  entries<T extends object>(rows: StoredEntry[]): SessionEntry<T>[] {
+    return rows.map((r) => ({ ...r, data: this.parse<T>(r.data, r.digest), current: false }))
   }
 
   /** The session JSON as the app wrote it: stored text, decrypted when it was encrypted. */

@@ -1,0 +1,125 @@
+/**
+ * Every read and write of a session row, kept in step with the write clock (touchAfter) and the cache
+ * (coherence). The facade resolves ids, wraps each call and connects; this layer decides what a read, a
+ * write, a touch or a revocation does around its statement. Ids arrive here as digests only.
+ */
+import type { Coherence } from '../cache/coherence'
+import { digestSessionId } from '../crypto'
+import type { AdminStatements } from '../sql/admin'
+import type { HotQueries } from '../sql/hot'
+import type { RowCodec } from './row-codec'
+import type { SessionEntry, SessionRecord } from './types'
+import type { WriteClock } from './write-clock'
+
+export class Rows<TData extends object> {
+  readonly #codec: RowCodec
+  readonly #clock: WriteClock
+  readonly #coherence: Coherence
+  readonly #userId: ((data: TData) => string | number | null | undefined) | undefined
+
+  constructor(
+    codec: RowCodec,
+    clock: WriteClock,
+    coherence: Coherence,
+    userId: ((data: TData) => string | number | null | undefined) | undefined,
+  ) {
+    this.#codec = codec
+    this.#clock = clock
+    this.#coherence = coherence
+    this.#userId = userId
+  }
+
+  /** The cached record of `digest`, when the cache holds a fresh one. */
+  cached(digest: string): SessionRecord<TData> | undefined {
+    const hit = this.#coherence.hit(digest)
+    if (!hit) return undefined
+    this.#clock.remember(digest, hit.updatedAt)
+    return this.#codec.record<TData>(hit)
+  }
+
+  async read(hot: HotQueries, digest: string): Promise<SessionRecord<TData> | null> {
+    const ticket = this.#coherence.beginRead()
+    const row = await hot.get(digest)
+    if (!row) return null
+    this.#clock.remember(digest, row.updatedAt)
+    const json = this.#codec.plaintext(row.data, digest)
+    const entry = { json, expiresAt: row.expiresAt, updatedAt: row.updatedAt, storedAt: Date.now() }
+    this.#coherence.read(digest, ticket, entry)
+    return this.#codec.record<TData>(entry)
+  }
+
+  /**
+   * The session's JSON, checked before any connection is asked for.
+   * @throws PgStoreError `NOT_SERIALIZABLE`, `SESSION_TOO_LARGE`
+   */
+  serialize(data: TData): string {
+    return this.#codec.serialize(data)
+  }
+
+  /** One upsert of the session `json` (of `data`), expiring at `expiresAt` (epoch ms). */
+  write(hot: HotQueries, digest: string, data: TData, json: string, expiresAt: number): Promise<void> {
+    const stored = this.#codec.seal(json, digest)
+    const user = this.#userId?.(data)
+    const userId = user == null ? null : String(user)
+    let now = 0
+    const upsert = async () => {
+      await hot.upsert(digest, stored, userId, new Date(expiresAt).toISOString())
+      now = Date.now()
+      this.#clock.remember(digest, now)
+    }
+    const written = () => ({ json, expiresAt, updatedAt: now, storedAt: now })
+    return this.#coherence.wrote(digest, upsert, written, hot.notify)
+  }
+
+  /** True when a touch to `expiresAt` can be skipped: the last write seen is within touchAfter. */
+  throttled(digest: string, expiresAt: number): boolean {
+    return this.#clock.throttled(digest, expiresAt)
+  }
+
+  /** Moves the expiry of a live row; true when one moved. */
+  async touch(hot: HotQueries, digest: string, expiresAt: number): Promise<boolean> {
+    const now = Date.now()
+    const touch = () => hot.touch(digest, new Date(expiresAt).toISOString())
+    const moved = await this.#coherence.touched(digest, touch, expiresAt, hot.notify)
+    this.#clock.remember(digest, now)
+    return moved
+  }
+
+  /** Deletes one row, for `destroy` and for a `set` whose expiry is already past. */
+  remove(hot: HotQueries, digest: string): Promise<void> {
+    this.#clock.forget(digest)
+    return this.#coherence.removed(digest, () => hot.destroy(digest), hot.notify)
+  }
+
+  /** Live rows (of `userId`, when given), newest first; the entry of `current` (an id) is flagged. */
+  async entries(admin: AdminStatements, userId?: string, current?: string): Promise<SessionEntry<TData>[]> {
+    const entries = this.#codec.entries<TData>(await admin.entries(userId))
+    const flagged = current === undefined ? undefined : digestSessionId(current)
+    for (const e of entries) e.current = e.digest === flagged
+    return entries
+  }
+
+  /** Deletes every row; returns how many went. */
+  revokeAll(admin: AdminStatements): Promise<number> {
+    this.#clock.clear()
+    return this.#coherence.revoking('all', () => admin.clear())
+  }
+
+  /** Deletes the user's rows but those of `keep` (digests); returns how many went. */
+  async revokeUser(admin: AdminStatements, userId: string, keep: string[]): Promise<number> {
+    const gone = await this.#coherence.revokingMatches(() => admin.destroyByUser(userId, keep))
+    for (const digest of gone) this.#clock.forget(digest)
+    return gone.length
+  }
+
+  /** Deletes the row of `digest` (of `owner` only, when given); true when it went. */
+  async revokeDigest(admin: AdminStatements, digest: string, owner: string | undefined): Promise<boolean> {
+    const gone = await this.#coherence.revoking([digest], () => admin.destroyByDigest(digest, owner))
+    this.#clock.forget(digest)
+    return gone
+  }
+
+  close(): Promise<void> {
+    return this.#coherence.close()
+  }
+}

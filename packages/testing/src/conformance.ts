@@ -94,7 +94,7 @@ export function describeStoreConformance(
     const row = async (sid: string) =>
       (
         await db.query<{ data: Record<string, unknown>; expires_at: Date; user_id: string | null }>(
-          `select data, expires_at, user_id from "${db.schema}".http_sessions where id = $1`,
+          `select data, expires_at, user_id from ${db.sessions} where id = $1`,
           [digest(sid)],
         )
       )[0]
@@ -141,13 +141,12 @@ export function describeStoreConformance(
     test('digest-at-rest', 'keeps only the SHA-256 digest of the id at rest', async () => {
       const sid = newSid()
       await store.set(sid, { marker: 'at-rest' })
-      const byRaw = await db.query(`select 1 from "${db.schema}".http_sessions where id = $1`, [sid])
+      const byRaw = await db.query(`select 1 from ${db.sessions} where id = $1`, [sid])
       expect(byRaw).toHaveLength(0)
       expect(await row(sid)).toBeDefined()
-      const anywhere = await db.query(
-        `select 1 from "${db.schema}".http_sessions where id like $1 or data::text like $1`,
-        [`%${sid}%`],
-      )
+      const anywhere = await db.query(`select 1 from ${db.sessions} where id like $1 or data::text like $1`, [
+        `%${sid}%`,
+      ])
       expect(anywhere).toHaveLength(0)
     })
 
@@ -156,7 +155,7 @@ export function describeStoreConformance(
       await store.set(sid, { v: 1 })
       await store.set(sid, { v: 2 })
       expect(await store.get(sid)).toMatchObject({ v: 2 })
-      const rows = await db.query(`select 1 from "${db.schema}".http_sessions where id = $1`, [digest(sid)])
+      const rows = await db.query(`select 1 from ${db.sessions} where id = $1`, [digest(sid)])
       expect(rows).toHaveLength(1)
     })
 
@@ -172,10 +171,9 @@ export function describeStoreConformance(
     test('expiry-on-read', 'enforces expiry on read, in SQL, before any prune', async () => {
       const sid = newSid()
       await store.set(sid, { v: 1 })
-      await db.query(
-        `update "${db.schema}".http_sessions set expires_at = now() - interval '1 second' where id = $1`,
-        [digest(sid)],
-      )
+      await db.query(`update ${db.sessions} set expires_at = now() - interval '1 second' where id = $1`, [
+        digest(sid),
+      ])
       expect(await store.get(sid)).toBeFalsy()
       expect(await row(sid), 'the expired row is still there: get filtered it').toBeDefined()
     })
@@ -195,9 +193,7 @@ export function describeStoreConformance(
       async () => {
         const sid = newSid()
         await store.set(sid, { v: 'old' }, 60_000)
-        await db.query(`update "${db.schema}".http_sessions set data = '{"v":"concurrent"}' where id = $1`, [
-          digest(sid),
-        ])
+        await db.query(`update ${db.sessions} set data = '{"v":"concurrent"}' where id = $1`, [digest(sid)])
         await store.touch(sid, { v: 'old' }, 3_600_000)
         const after = await row(sid)
         expect(after!.data).toMatchObject({ v: 'concurrent' })
@@ -208,10 +204,9 @@ export function describeStoreConformance(
     test('touch-no-revival', 'touch does not bring an expired session back', async () => {
       const sid = newSid()
       await store.set(sid, { v: 1 })
-      await db.query(
-        `update "${db.schema}".http_sessions set expires_at = now() - interval '1 second' where id = $1`,
-        [digest(sid)],
-      )
+      await db.query(`update ${db.sessions} set expires_at = now() - interval '1 second' where id = $1`, [
+        digest(sid),
+      ])
       await store.touch(sid, { v: 1 }, 3_600_000)
       expect(await store.get(sid)).toBeFalsy()
     })

@@ -9,6 +9,7 @@ import { type AnyPgDatabase, pgSessionTable, type SessionTable } from '@pgstore/
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import pg from 'pg'
+import { qualifiedName } from './probe'
 
 export const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test'
 
@@ -26,6 +27,8 @@ export interface TestDatabase {
   schema: string
   /** `http_sessions` in the fresh schema. */
   table: SessionTable
+  /** The table's quoted, schema-qualified name for raw SQL: `"schema"."http_sessions"`. */
+  sessions: string
   /** Raw SQL, for probes that read the table directly. */
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>
   close(): Promise<void>
@@ -64,6 +67,7 @@ export async function createTestDatabase(
       db: drizzlePglite({ client }),
       schema,
       table,
+      sessions: qualifiedName(table),
       async query<T>(text: string, params?: unknown[]) {
         return (await client.query(text, params)).rows as T[]
       },
@@ -87,6 +91,7 @@ export async function createTestDatabase(
     url,
     schema,
     table,
+    sessions: qualifiedName(table),
     async query<T>(text: string, params?: unknown[]) {
       return (await admin.query(text, params as unknown[])).rows as T[]
     },

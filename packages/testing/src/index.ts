@@ -30,3 +30,4 @@ export {
   serveContractRoute,
 } from './request-contract'
 export { installSlowTrigger, type SlowTriggerOptions } from './slow'
+export { type UseTestDatabaseOptions, useTestDatabase } from './use'

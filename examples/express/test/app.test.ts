@@ -22,8 +22,7 @@ afterAll(async () => {
   await db?.close()
 })
 
-const rowsFor = async (user: string) =>
-  db.query(`select 1 from "${db.schema}".http_sessions where user_id = $1`, [user])
+const rowsFor = async (user: string) => db.query(`select 1 from ${db.sessions} where user_id = $1`, [user])
 
 async function logIn(name: string, agentName = 'test-browser') {
   const agent = request.agent(app.app)

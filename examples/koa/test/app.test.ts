@@ -71,7 +71,7 @@ const flash = (res: Response) => /<p class="flash" role="status">([^<]*)<\/p>/.e
 const userOf = async (key: string) =>
   (
     await db.query<{ user_id: string | null }>(
-      `select user_id from "${db.schema}".http_sessions where id = $1 and expires_at > now()`,
+      `select user_id from ${db.sessions} where id = $1 and expires_at > now()`,
       [digest(key)],
     )
   )[0]?.user_id

@@ -132,7 +132,7 @@ describe('read cache on PostgreSQL', () => {
     const sid = newSessionId()
     // Written with plain SQL: no NOTIFY, so nothing else moves the cache's epoch during the race.
     await db.query(
-      `insert into "${db.schema}".http_sessions (id, data, expires_at) values ($1, '{"v":1}', now() + interval '1 hour')`,
+      `insert into ${db.sessions} (id, data, expires_at) values ($1, '{"v":1}', now() + interval '1 hour')`,
       [digestSessionId(sid)],
     )
     hold = new Promise<void>((r) => {
@@ -241,10 +241,9 @@ describe('read cache on PostgreSQL', () => {
     expect(errors[0]!.message).not.toContain(sid)
     expect(errors[0]!.message).not.toContain(digestSessionId(sid))
     expect(a.healthy).toBe(true)
-    const [row] = await db.query<{ data: { v: number } }>(
-      `select data from "${db.schema}".http_sessions where id = $1`,
-      [digestSessionId(sid)],
-    )
+    const [row] = await db.query<{ data: { v: number } }>(`select data from ${db.sessions} where id = $1`, [
+      digestSessionId(sid),
+    ])
     expect(row!.data).toEqual({ v: 1 })
     failNotify = false
     await a.set(sid, { v: 2 })
@@ -321,7 +320,7 @@ describe('read cache on PostgreSQL', () => {
     expect(await a.get(sid)).toEqual({ secret: 'plain-marker' })
     expect(await a.get(sid)).toEqual({ secret: 'plain-marker' })
     const [row] = await db.query<{ data: string }>(
-      `select data::text as data from "${db.schema}".http_sessions where id = $1`,
+      `select data::text as data from ${db.sessions} where id = $1`,
       [digestSessionId(sid)],
     )
     expect(row!.data).not.toContain('plain-marker')

@@ -1,16 +1,10 @@
 import { digestSessionId, isPgStoreError, newSessionId, PgStore, type PgStoreError } from '@pgstore/core'
-import { createTestDatabase, type TestDatabase } from '@pgstore/testing'
+import { useTestDatabase } from '@pgstore/testing'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 describe('database sources, ownership and failures', () => {
-  let db: TestDatabase
-  beforeAll(async () => {
-    db = await createTestDatabase('pg')
-  })
-  afterAll(async () => {
-    await db.close()
-  })
+  const db = useTestDatabase('pg')
 
   it('takes a pg.Pool and leaves it open on close()', async () => {
     const pool = new pg.Pool({ connectionString: db.url, max: 2 })
@@ -72,9 +66,7 @@ describe('database sources, ownership and failures', () => {
   it('a query error message never carries the id or the data, even though drizzle’s does', async () => {
     const store = new PgStore({ db: db.db, table: db.table, createTable: true, prune: false })
     await store.length()
-    await db.query(
-      `alter table "${db.schema}".http_sessions add constraint tiny check (length(data::text) < 20)`,
-    )
+    await db.query(`alter table ${db.sessions} add constraint tiny check (length(data::text) < 20)`)
     try {
       const sid = newSessionId()
       const err = (await store
@@ -87,7 +79,7 @@ describe('database sources, ownership and failures', () => {
         expect(text).not.toContain('private-session-data')
       }
     } finally {
-      await db.query(`alter table "${db.schema}".http_sessions drop constraint tiny`)
+      await db.query(`alter table ${db.sessions} drop constraint tiny`)
       await store.close()
     }
   })
@@ -104,10 +96,10 @@ describe('database sources, ownership and failures', () => {
     await store.set(sid, { v: 1 }, { ttl: 3_600_000 })
     expect(await store.touch(sid, { ttl: 7_200_000 })).toBe(false)
     const fresh = new PgStore({ db: db.db, table: db.table, prune: false, touchAfter: 60_000 })
-    await db.query(`update "${db.schema}".http_sessions set updated_at = now() - interval '2 minutes'`)
+    await db.query(`update ${db.sessions} set updated_at = now() - interval '2 minutes'`)
     await fresh.get(sid)
     expect(await fresh.touch(sid, { ttl: 7_200_000 })).toBe(true)
-    const [row] = await db.query<{ expires_at: Date }>(`select expires_at from "${db.schema}".http_sessions`)
+    const [row] = await db.query<{ expires_at: Date }>(`select expires_at from ${db.sessions}`)
     expect(row!.expires_at.getTime()).toBeGreaterThan(Date.now() + 7_000_000)
     // A short-lived session still moves: the window is capped at half the requested lifetime.
     const brief = newSessionId()
@@ -116,7 +108,7 @@ describe('database sources, ownership and failures', () => {
     expect(await store.touch(brief, { ttl: 60 })).toBe(true)
     await store.close()
     await fresh.close()
-    await db.query(`delete from "${db.schema}".http_sessions`)
+    await db.query(`delete from ${db.sessions}`)
   })
 
   it('a write with an expiry in the past destroys the session', async () => {
@@ -124,9 +116,9 @@ describe('database sources, ownership and failures', () => {
     const sid = newSessionId()
     await store.set(sid, { v: 1 })
     await store.set(sid, { v: 2 }, { expiresAt: new Date(Date.now() - 1_000) })
-    expect(
-      await db.query(`select 1 from "${db.schema}".http_sessions where id = $1`, [digestSessionId(sid)]),
-    ).toHaveLength(0)
+    expect(await db.query(`select 1 from ${db.sessions} where id = $1`, [digestSessionId(sid)])).toHaveLength(
+      0,
+    )
     await store.close()
   })
 

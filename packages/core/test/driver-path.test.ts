@@ -3,22 +3,16 @@
  * statement with array rows and pgstore's own type parsers. These tests pin what that path must keep.
  */
 import { digestSessionId, newSessionId, PgStore } from '@pgstore/core'
-import { createTestDatabase, type TestDatabase } from '@pgstore/testing'
+import { useTestDatabase } from '@pgstore/testing'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 const FLOAT8 = 701
 const TIMESTAMPTZ = 1184
 
 describe('node-postgres direct path', () => {
-  let db: TestDatabase
-  beforeAll(async () => {
-    db = await createTestDatabase('pg')
-  })
-  afterAll(async () => {
-    await db.close()
-  })
+  const db = useTestDatabase('pg')
 
   it('is unaffected by global type parsers an app set for float8 and timestamptz', async () => {
     const float8 = pg.types.getTypeParser(FLOAT8)
@@ -90,7 +84,7 @@ describe('node-postgres direct path', () => {
       await store.set(named, { user: 'u-42' })
       expect(await store.get(anonymous)).toEqual({ note: `it's "quoted" \\ and $1` })
       expect((await store.listByUser('u-42')).map((e) => e.data)).toEqual([{ user: 'u-42' }])
-      const rows = await db.query(`select user_id from "${db.schema}".http_sessions where id = $1`, [
+      const rows = await db.query(`select user_id from ${db.sessions} where id = $1`, [
         digestSessionId(anonymous),
       ])
       expect(rows).toEqual([{ user_id: null }])

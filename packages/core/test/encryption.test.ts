@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { digestSessionId, isPgStoreError, newSessionId, PgStore } from '@pgstore/core'
-import { createTestDatabase, type DbKind, type TestDatabase } from '@pgstore/testing'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type DbKind, useTestDatabase } from '@pgstore/testing'
+import { afterAll, describe, expect, it } from 'vitest'
 
 const OLD = 'old-key-old-key-old-key-old-key-old-key!'
 const NEW = randomBytes(32)
 
 describe.each<DbKind>(['pg', 'pglite'])('encryption at rest on %s', (kind) => {
-  let db: TestDatabase
+  const db = useTestDatabase(kind)
   const stores: PgStore[] = []
   const open = (keys: Array<string | Uint8Array> | undefined) => {
     const store = new PgStore({
@@ -22,17 +22,13 @@ describe.each<DbKind>(['pg', 'pglite'])('encryption at rest on %s', (kind) => {
   }
   const stored = async (sid: string) =>
     (
-      await db.query<{ data: unknown }>(`select data from "${db.schema}".http_sessions where id = $1`, [
+      await db.query<{ data: unknown }>(`select data from ${db.sessions} where id = $1`, [
         digestSessionId(sid),
       ])
     )[0]?.data
 
-  beforeAll(async () => {
-    db = await createTestDatabase(kind)
-  })
   afterAll(async () => {
     for (const s of stores) await s.close()
-    await db.close()
   })
 
   it('stores ciphertext, not the data, and reads it back', async () => {
@@ -72,7 +68,7 @@ describe.each<DbKind>(['pg', 'pglite'])('encryption at rest on %s', (kind) => {
     await store.set(a, { owner: 'a' })
     await store.set(b, { owner: 'b' })
     await db.query(
-      `update "${db.schema}".http_sessions set data = (select data from "${db.schema}".http_sessions where id = $1) where id = $2`,
+      `update ${db.sessions} set data = (select data from ${db.sessions} where id = $1) where id = $2`,
       [digestSessionId(a), digestSessionId(b)],
     )
     const err = await store.get(b).catch((e: unknown) => e)

@@ -10,7 +10,7 @@ import {
   type SessionCookieJar,
   serializeSetCookie,
 } from '@pgstore/core/web'
-import { createTestDatabase, type DbKind, digest, type TestDatabase } from '@pgstore/testing'
+import { type DbKind, digest, useTestDatabase } from '@pgstore/testing'
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 
 interface Data {
@@ -47,13 +47,13 @@ function readOnlyJar(cookieHeader: string | null): SessionCookieJar {
 }
 
 describe.each<DbKind>(['pg', 'pglite'])('request sessions on %s', (kind) => {
-  let db: TestDatabase
+  const db = useTestDatabase(kind)
   let store: PgStore
   let sessions: RequestSessions<Data>
   const row = async (sid: string) =>
     (
       await db.query<{ data: Record<string, unknown>; expires_at: Date }>(
-        `select data, expires_at from "${db.schema}".http_sessions where id = $1`,
+        `select data, expires_at from ${db.sessions} where id = $1`,
         [digest(sid)],
       )
     )[0]
@@ -67,14 +67,12 @@ describe.each<DbKind>(['pg', 'pglite'])('request sessions on %s', (kind) => {
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase(kind)
     store = new PgStore({ db: db.db, table: db.table, createTable: true, prune: false, maxBytes: 4096 })
     sessions = createRequestSessions<Data>({ store, secrets: [SECRET] })
     await store.length() // creates the table, so probes can read it before the first save
   })
   afterAll(async () => {
     await store.close()
-    await db.close()
   })
 
   it('gives a new empty session without a cookie, and writes nothing until save', async () => {
@@ -139,7 +137,7 @@ describe.each<DbKind>(['pg', 'pglite'])('request sessions on %s', (kind) => {
     const jar = await saved((s) => s.set('userId', 'victim'))
     const good = cookieValue(cookieLine(jar))
     const [sid] = good.split('.') as [string]
-    await db.query(`update "${db.schema}".http_sessions set expires_at = now() - interval '1 minute'`, [])
+    await db.query(`update ${db.sessions} set expires_at = now() - interval '1 minute'`, [])
     const expiredSid = sid
     const live = await saved((s) => s.set('userId', 'live'))
     const liveValue = cookieValue(cookieLine(live))
@@ -316,10 +314,9 @@ describe.each<DbKind>(['pg', 'pglite'])('request sessions on %s', (kind) => {
       )
       s.set('count', 5)
       await s.save()
-      await db.query(
-        `update "${db.schema}".http_sessions set expires_at = now() + interval '1 minute' where id = $1`,
-        [digest(s.id)],
-      )
+      await db.query(`update ${db.sessions} set expires_at = now() + interval '1 minute' where id = $1`, [
+        digest(s.id),
+      ])
       const jar = nextRequest(first)
       const again = await createRequestSessions<Data>({
         store: eager,

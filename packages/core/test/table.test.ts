@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { isPgStoreError, newSessionId, PgStore, pgSessionTable } from '@pgstore/core'
-import { createTestDatabase, DATABASE_URL, freshName, type TestDatabase } from '@pgstore/testing'
+import { DATABASE_URL, freshName, type TestDatabase, useTestDatabase } from '@pgstore/testing'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 const run = promisify(execFile)
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
@@ -27,13 +27,7 @@ async function shape(db: TestDatabase, schema: string, table: string) {
 }
 
 describe('the table on real PostgreSQL', () => {
-  let db: TestDatabase
-  beforeAll(async () => {
-    db = await createTestDatabase('pg')
-  })
-  afterAll(async () => {
-    await db.close()
-  })
+  const db = useTestDatabase('pg')
 
   it('drizzle-kit push creates the table the store uses, identical to createTable’s', async () => {
     const pushedSchema = freshName('pgstore_push')
@@ -118,7 +112,7 @@ describe('the table on real PostgreSQL', () => {
     await owner.close()
     await db.query(`create role ${role} login`)
     await db.query(`grant usage on schema "${db.schema}" to ${role}`)
-    await db.query(`grant select, insert, update, delete on "${db.schema}".http_sessions to ${role}`)
+    await db.query(`grant select, insert, update, delete on ${db.sessions} to ${role}`)
     const url = new URL(DATABASE_URL)
     url.username = role
     const limited = new PgStore({ connectionString: url.toString(), table, createTable: true, prune: false })
@@ -145,7 +139,7 @@ describe('the table on real PostgreSQL', () => {
     expect(await store.get(sid)).toEqual({ where: 'search_path' })
     await store.close()
     const [row] = await db.query<{ found: string | null }>('select to_regclass($1)::text as found', [
-      `"${db.schema}".http_sessions`,
+      `${db.sessions}`,
     ])
     expect(row!.found).not.toBeNull()
   })

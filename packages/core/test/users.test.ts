@@ -1,5 +1,5 @@
 import { newSessionId, PgStore } from '@pgstore/core'
-import { createTestDatabase, type DbKind, type TestDatabase } from '@pgstore/testing'
+import { type DbKind, useTestDatabase } from '@pgstore/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 interface Data {
@@ -8,11 +8,10 @@ interface Data {
 }
 
 describe.each<DbKind>(['pg', 'pglite'])('per-user sessions and listing on %s', (kind) => {
-  let db: TestDatabase
+  const db = useTestDatabase(kind)
   let store: PgStore<Data>
 
   beforeAll(async () => {
-    db = await createTestDatabase(kind)
     store = new PgStore<Data>({
       db: db.db,
       table: db.table,
@@ -23,7 +22,6 @@ describe.each<DbKind>(['pg', 'pglite'])('per-user sessions and listing on %s', (
   })
   afterAll(async () => {
     await store.close()
-    await db.close()
   })
 
   it('fills user_id from the extractor, and leaves it null without a user', async () => {
@@ -32,7 +30,7 @@ describe.each<DbKind>(['pg', 'pglite'])('per-user sessions and listing on %s', (
     const anon = newSessionId()
     await store.set(anon, { n: 1 })
     const rows = await db.query<{ user_id: string | null }>(
-      `select user_id from "${db.schema}".http_sessions order by user_id nulls last`,
+      `select user_id from ${db.sessions} order by user_id nulls last`,
     )
     expect(rows.map((r) => r.user_id)).toEqual(['u-fill', null])
   })
@@ -47,7 +45,7 @@ describe.each<DbKind>(['pg', 'pglite'])('per-user sessions and listing on %s', (
     const expired = newSessionId()
     await store.set(expired, { user: { id: 'u1' } }, { expiresAt: Date.now() + 50 })
     await db.query(
-      `update "${db.schema}".http_sessions set expires_at = now() - interval '1 minute' where user_id = 'u1' and expires_at < now() + interval '1 minute'`,
+      `update ${db.sessions} set expires_at = now() - interval '1 minute' where user_id = 'u1' and expires_at < now() + interval '1 minute'`,
     )
 
     const listed = await store.listByUser('u1', { current: laptop })
@@ -82,7 +80,7 @@ describe.each<DbKind>(['pg', 'pglite'])('per-user sessions and listing on %s', (
     const dead = newSessionId()
     await store.set(dead, { n: 2 })
     await db.query(
-      `update "${db.schema}".http_sessions set expires_at = now() - interval '1 second' where data->>'n' = '2'`,
+      `update ${db.sessions} set expires_at = now() - interval '1 second' where data->>'n' = '2'`,
     )
     expect(await store.length()).toBe(2)
     expect(await store.ids()).toHaveLength(2)

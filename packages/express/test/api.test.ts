@@ -49,7 +49,7 @@ describe('PgSessionStore methods', () => {
     expect(got.value).toMatchObject({ views: 1 })
     expect((await viaCallback<void>((cb) => store.touch(sid, sess(1, 900_000), cb))).err).toBeNull()
     const [row] = await db.query<{ expires_at: Date }>(
-      `select expires_at from "${db.schema}".http_sessions where id = $1`,
+      `select expires_at from ${db.sessions} where id = $1`,
       [digest(sid)],
     )
     expect(row!.expires_at.getTime()).toBeGreaterThan(Date.now() + 800_000)
@@ -81,10 +81,9 @@ describe('PgSessionStore methods', () => {
   it('returns the row expiry as cookie.expires, and keeps a browser-session cookie without one', async () => {
     const sid = newSid()
     await store.set(sid, sess(1))
-    await db.query(
-      `update "${db.schema}".http_sessions set expires_at = '2100-01-02T03:04:05.678Z' where id = $1`,
-      [digest(sid)],
-    )
+    await db.query(`update ${db.sessions} set expires_at = '2100-01-02T03:04:05.678Z' where id = $1`, [
+      digest(sid),
+    ])
     expect((await store.get(sid))!.cookie.expires).toBe('2100-01-02T03:04:05.678Z')
 
     const browser = newSid()

@@ -58,7 +58,7 @@ describe('saving', () => {
     const second = await agent.post('/views').expect(200)
     expect(second.body).toMatchObject({ id: first.body.id, views: 2 })
     expect((await row(first.body.id))!.data.views).toBe(2)
-    const raw = await db.query(`select 1 from "${db.schema}".http_sessions where id = $1`, [first.body.id])
+    const raw = await db.query(`select 1 from ${db.sessions} where id = $1`, [first.body.id])
     expect(raw).toHaveLength(0)
   })
 
@@ -86,7 +86,7 @@ describe('saving', () => {
   it('resave: false never writes an unmodified session over a concurrent write', async () => {
     const concurrentWrite = async (sid: string) => {
       await db.query(
-        `update "${db.schema}".http_sessions set data = jsonb_set(data, '{marker}', '"concurrent"') where id = $1`,
+        `update ${db.sessions} set data = jsonb_set(data, '{marker}', '"concurrent"') where id = $1`,
         [digest(sid)],
       )
     }
@@ -129,10 +129,9 @@ describe('session lifecycle', () => {
       {},
       {
         midRequest: async (sid) => {
-          await db.query(
-            `update "${db.schema}".http_sessions set data = jsonb_set(data, '{views}', '42') where id = $1`,
-            [digest(sid)],
-          )
+          await db.query(`update ${db.sessions} set data = jsonb_set(data, '{views}', '42') where id = $1`, [
+            digest(sid),
+          ])
         },
       },
     )
@@ -173,7 +172,7 @@ describe('touch', () => {
     const agent = request.agent(app)
     const { body } = await agent.post('/views').expect(200)
     await db.query(
-      `update "${db.schema}".http_sessions set expires_at = now() + interval '10 seconds', data = jsonb_set(data, '{marker}', '"kept"') where id = $1`,
+      `update ${db.sessions} set expires_at = now() + interval '10 seconds', data = jsonb_set(data, '{marker}', '"kept"') where id = $1`,
       [digest(body.id)],
     )
     const res = await agent.get('/whoami').expect(200)
@@ -208,10 +207,9 @@ describe('touch', () => {
         } as Partial<PgSessionStoreOptions>)
         const agent = request.agent(createApp(store, { cookie: { maxAge: 3_600_000 } }))
         const { body } = await agent.post('/views').expect(200)
-        await db.query(
-          `update "${db.schema}".http_sessions set expires_at = '2100-01-01T00:00:00Z' where id = $1`,
-          [digest(body.id)],
-        )
+        await db.query(`update ${db.sessions} set expires_at = '2100-01-01T00:00:00Z' where id = $1`, [
+          digest(body.id),
+        ])
         queries = 0
         await agent.get('/whoami').expect(200)
         counts.push(queries)
@@ -250,7 +248,7 @@ describe('users and defaults', () => {
     const { body } = await agent.post('/login/zoe-the-encrypted').expect(200)
     expect((await agent.get('/whoami')).body).toMatchObject({ id: body.id, user: 'zoe-the-encrypted' })
     const [stored] = await db.query<{ text: string }>(
-      `select data::text as text from "${db.schema}".http_sessions where id = $1`,
+      `select data::text as text from ${db.sessions} where id = $1`,
       [digest(body.id)],
     )
     expect(stored!.text).not.toContain('zoe-the-encrypted')

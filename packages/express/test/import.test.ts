@@ -71,7 +71,7 @@ describe('importConnectPgSimple', () => {
       expect(asEve.body.user).toBeNull()
 
       const ids = await db.query<{ id: string; user_id: string }>(
-        `select id, user_id from "${db.schema}".http_sessions order by user_id`,
+        `select id, user_id from ${db.sessions} order by user_id`,
       )
       expect(ids).toEqual([
         { id: digest(aliceLogin.body.id), user_id: 'alice' },
@@ -80,7 +80,7 @@ describe('importConnectPgSimple', () => {
       expect(await store.listByUser('alice')).toHaveLength(1)
       const [expiry] = await db.query<{ same: boolean }>(
         `select abs(extract(epoch from (h.expires_at - s.expire::timestamptz))) < 1 as same
-         from "${db.schema}".http_sessions h join "${db.schema}".session s on h.id = $1 and s.sid = $2`,
+         from ${db.sessions} h join "${db.schema}".session s on h.id = $1 and s.sid = $2`,
         [digest(aliceLogin.body.id), aliceLogin.body.id],
       )
       expect(expiry!.same).toBe(true)

@@ -1,6 +1,6 @@
 import { isPgStoreError, PgStore, signCookieValue } from '@pgstore/core'
 import type { Session } from '@pgstore/core/web'
-import { createTestDatabase, digest, type TestDatabase } from '@pgstore/testing'
+import { digest, useTestDatabase } from '@pgstore/testing'
 import {
   MutableRequestCookiesAdapter,
   RequestCookiesAdapter,
@@ -41,16 +41,15 @@ const cookieHeader = (lines: readonly string[]) =>
     .join('; ')
 
 describe('@pgstore/next on PostgreSQL', () => {
-  let db: TestDatabase
+  const db = useTestDatabase('pg')
   let store: PgStore
   let current: NextCookieStore
   let sessions: Sessions<Data>
   const row = async (sid: string) =>
     (
-      await db.query<{ data: Record<string, unknown> }>(
-        `select data from "${db.schema}".http_sessions where id = $1`,
-        [digest(sid)],
-      )
+      await db.query<{ data: Record<string, unknown> }>(`select data from ${db.sessions} where id = $1`, [
+        digest(sid),
+      ])
     )[0]
 
   /** One server-action request: runs `work` with getSession bound to fresh writable cookies. */
@@ -62,7 +61,6 @@ describe('@pgstore/next on PostgreSQL', () => {
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase('pg')
     store = new PgStore({ db: db.db, table: db.table, createTable: true, prune: false })
     await store.length()
     sessions = bindSessions<Data>(
@@ -72,7 +70,6 @@ describe('@pgstore/next on PostgreSQL', () => {
   })
   afterAll(async () => {
     await store.close()
-    await db.close()
   })
 
   it('saves from a server action through Next cookies, with the default attributes', async () => {
@@ -263,15 +260,14 @@ describe('@pgstore/next on PostgreSQL', () => {
       const read = rolling.withSession(async () => new Response('read'))
       const cookie = cookieHeader(setCookie(await write(get(), undefined)))
       const id = (await sessionsFrom(cookie)).id
-      await db.query(
-        `update "${db.schema}".http_sessions set expires_at = now() + interval '1 minute' where id = $1`,
-        [digest(id)],
-      )
+      await db.query(`update ${db.sessions} set expires_at = now() + interval '1 minute' where id = $1`, [
+        digest(id),
+      ])
       const res = await read(get(cookie), undefined)
       expect(setCookie(res)).toHaveLength(1)
       expect(setCookie(res)[0]).toMatch(/Max-Age=3600/)
       const [moved] = await db.query<{ expires_at: Date }>(
-        `select expires_at from "${db.schema}".http_sessions where id = $1`,
+        `select expires_at from ${db.sessions} where id = $1`,
         [digest(id)],
       )
       expect(moved!.expires_at.getTime()).toBeGreaterThan(Date.now() + 3_000_000)

@@ -37,7 +37,7 @@ afterAll(async () => {
 const rawRow = async (sid: string) =>
   (
     await db.query<{ text: string; expires_at: Date }>(
-      `select data::text as text, expires_at from "${db.schema}".http_sessions where id = $1`,
+      `select data::text as text, expires_at from ${db.sessions} where id = $1`,
       [digestSessionId(sid)],
     )
   )[0]
@@ -79,14 +79,14 @@ it('a touch racing a write never loses the write (200 races)', async () => {
 it('ten stores pruning at once delete each expired row once, without error or deadlock', async () => {
   const EXPIRED = 5_000
   const LIVE = 100
-  const before = await db.query<{ n: number }>(`select count(*)::int as n from "${db.schema}".http_sessions`)
+  const before = await db.query<{ n: number }>(`select count(*)::int as n from ${db.sessions}`)
   await db.query(
-    `insert into "${db.schema}".http_sessions (id, data, expires_at)
+    `insert into ${db.sessions} (id, data, expires_at)
      select 'expired-' || g, '{"x":1}'::jsonb, now() - interval '1 minute' from generate_series(1, $1) g`,
     [EXPIRED],
   )
   await db.query(
-    `insert into "${db.schema}".http_sessions (id, data, expires_at)
+    `insert into ${db.sessions} (id, data, expires_at)
      select 'live-' || g, '{"x":1}'::jsonb, now() + interval '1 hour' from generate_series(1, $1) g`,
     [LIVE],
   )
@@ -109,7 +109,7 @@ it('ten stores pruning at once delete each expired row once, without error or de
       const result = await s.prune()
       totals.push(result)
       const left = await db.query<{ n: number }>(
-        `select count(*)::int as n from "${db.schema}".http_sessions where expires_at <= now()`,
+        `select count(*)::int as n from ${db.sessions} where expires_at <= now()`,
       )
       if (left[0]!.n === 0) return
     }
@@ -120,7 +120,7 @@ it('ten stores pruning at once delete each expired row once, without error or de
   const remaining = await db.query<{ expired: number; live: number }>(
     `select count(*) filter (where expires_at <= now())::int as expired,
             count(*) filter (where expires_at > now())::int as live
-     from "${db.schema}".http_sessions`,
+     from ${db.sessions}`,
   )
   figures.concurrentPrune = {
     stores: 10,

@@ -127,7 +127,7 @@ it('store: oversize data is refused before any write, and the row is unchanged',
   const sid = newSessionId()
   await store.set(sid, { keep: 'me' })
   const [before] = await db.query<{ updated_at: Date }>(
-    `select updated_at from "${db.schema}".http_sessions order by updated_at desc limit 1`,
+    `select updated_at from ${db.sessions} order by updated_at desc limit 1`,
   )
   // A store whose database cannot be reached at all: SESSION_TOO_LARGE (not DB_UNAVAILABLE) proves the
   // size is checked before anything is sent.
@@ -157,7 +157,7 @@ it('store: oversize data is refused before any write, and the row is unchanged',
   }
   expect(await store.get(sid)).toEqual({ keep: 'me' })
   const [after] = await db.query<{ updated_at: Date }>(
-    `select updated_at from "${db.schema}".http_sessions order by updated_at desc limit 1`,
+    `select updated_at from ${db.sessions} order by updated_at desc limit 1`,
   )
   expect(after!.updated_at).toEqual(before!.updated_at)
   cases.oversize = 200

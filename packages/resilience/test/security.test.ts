@@ -45,7 +45,7 @@ function storeOf(options: Partial<ConstructorParameters<typeof PgStore>[0]> = {}
 }
 
 const dump = async () =>
-  (await db.query<{ row: string }>(`select t::text as row from "${db.schema}".http_sessions t`))
+  (await db.query<{ row: string }>(`select t::text as row from ${db.sessions} t`))
     .map((r) => r.row)
     .join('\n')
 
@@ -110,9 +110,7 @@ it('never puts the raw id, or the session data, in an error or a log line', asyn
     const holder = new pg.Client({ connectionString: DATABASE_URL })
     await holder.connect()
     await holder.query('begin')
-    await holder.query(`select 1 from "${db.schema}".http_sessions where id = $1 for update`, [
-      digestSessionId(sid),
-    ])
+    await holder.query(`select 1 from ${db.sessions} where id = $1 for update`, [digestSessionId(sid)])
     await keep(storeOf({ queryTimeout: 200 }).set(sid, { marker }))
     await holder.query('rollback')
     await holder.end()
@@ -169,7 +167,7 @@ it('encryption-key rotation: old rows read, new writes use the first key', async
   const sid = newSessionId()
   const stored = async () =>
     (
-      await db.query<{ data: unknown }>(`select data from "${db.schema}".http_sessions where id = $1`, [
+      await db.query<{ data: unknown }>(`select data from ${db.sessions} where id = $1`, [
         digestSessionId(sid),
       ])
     )[0]!.data as string

@@ -89,7 +89,7 @@ it('leaves the old or the new state, never a corrupt row, when the writer is SIG
   for (let round = 0; round < ROUNDS; round++) {
     const { started, acked } = await runAndKill(sid, next, 1 + (round % 3), KILL_DELAYS_MS[round]!)
     const rows = await db.query<{ text: string }>(
-      `select data::text as text from "${db.schema}".http_sessions where id = $1`,
+      `select data::text as text from ${db.sessions} where id = $1`,
       [digestSessionId(sid)],
     )
     expect(rows).toHaveLength(1)

@@ -68,9 +68,7 @@ it('a row lock held elsewhere: statementTimeout cancels on the server, TIMEOUT k
   await holder.connect()
   try {
     await holder.query('begin')
-    await holder.query(`select 1 from "${db.schema}".http_sessions where id = $1 for update`, [
-      digestSessionId(sid),
-    ])
+    await holder.query(`select 1 from ${db.sessions} where id = $1 for update`, [digestSessionId(sid)])
     const { error, ms } = await failure(store.set(sid, { v: 2 }))
     figures.rowLockWaitMs = ms
     expect(isPgStoreError(error, 'TIMEOUT')).toBe(true)

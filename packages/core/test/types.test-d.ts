@@ -1,4 +1,5 @@
 import { PgStore, type PgStoreOptions, type SessionEntry, sessions } from '@pgstore/core'
+import { createRequestSessions } from '@pgstore/core/web'
 import { drizzle } from 'drizzle-orm/pglite'
 import { describe, expectTypeOf, it } from 'vitest'
 
@@ -15,6 +16,20 @@ describe('types', () => {
     expectTypeOf(store.set).parameter(1).toEqualTypeOf<Cart>()
     // @ts-expect-error: items must be a string array
     void store.set('x', { items: [1] })
+  })
+
+  it('carries the data type of a typed store into request sessions', async () => {
+    const secrets = 'x'.repeat(32)
+    const typed = new PgStore<Cart>({ db: drizzle.mock(), table: sessions })
+    const carts = createRequestSessions({ store: typed, secrets })
+    expectTypeOf(carts.store).toEqualTypeOf<PgStore<Cart>>()
+    const session = await carts.load({ get: () => undefined, set() {}, delete() {} })
+    expectTypeOf(session.get('items')).toEqualTypeOf<string[] | undefined>()
+    // An untyped store serves any data type.
+    const untyped = new PgStore({ db: drizzle.mock(), table: sessions })
+    expectTypeOf(createRequestSessions<Cart>({ store: untyped, secrets }).store).toEqualTypeOf<
+      PgStore<Cart>
+    >()
   })
 
   it('documents option types', () => {

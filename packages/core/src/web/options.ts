@@ -5,6 +5,7 @@
 import { PgStoreError } from '../errors'
 import { assertSecrets } from '../signing'
 import type { PgStore } from '../store/pg-store'
+import type { SessionData } from '../store/types'
 
 export interface SessionCookieOptions {
   /** @default '/' */
@@ -44,9 +45,9 @@ export interface SessionCookieJar {
   delete(name: string, attributes: SessionCookieAttributes): void
 }
 
-export interface RequestSessionOptions {
-  /** Where rows live. */
-  store: PgStore<any>
+export interface RequestSessionOptions<TData extends object = SessionData> {
+  /** Where rows live. A typed store (`PgStore<TData>`) must hold this data type; an untyped one holds any. */
+  store: PgStore<TData> | PgStore
   /** Signing secrets, at least 32 characters each; the first signs, all verify (rotation). */
   secrets: string | readonly string[]
   /**
@@ -79,9 +80,9 @@ export interface Meta {
 
 export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
-export interface Resolved {
+export interface Resolved<TData extends object = SessionData> {
   rolling: boolean
-  store: PgStore<any>
+  store: PgStore<TData>
   secrets: readonly string[]
   cookieName: string
   cookie: Omit<SessionCookieAttributes, 'maxAge' | 'expires'>
@@ -99,7 +100,9 @@ export function assertMaxAge(value: unknown): number {
   return value
 }
 
-export function resolveRequestOptions(options: RequestSessionOptions): Resolved {
+export function resolveRequestOptions<TData extends object>(
+  options: RequestSessionOptions<TData>,
+): Resolved<TData> {
   if (!options?.store) invalid('request sessions need a store (a PgStore).')
   const secrets = assertSecrets(options.secrets)
   const cookieName = options.cookieName ?? 'pgsid'
@@ -114,7 +117,7 @@ export function resolveRequestOptions(options: RequestSessionOptions): Resolved 
   }
   return {
     rolling: options.rolling === true,
-    store: options.store,
+    store: options.store as PgStore<TData>,
     secrets,
     cookieName,
     cookie: {

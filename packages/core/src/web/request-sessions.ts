@@ -37,11 +37,11 @@ export interface RequestSessions<TData extends object = SessionData> {
   load(jar: SessionCookieJar, name?: string): Promise<Session<TData>>
   /** True when the cookie holds a well-signed session id. No database access: the row may be gone. */
   verifyCookie(value: string | undefined | null): boolean
-  readonly store: PgStore<any>
+  readonly store: PgStore<TData>
 }
 
 export function createRequestSessions<TData extends object = SessionData>(
-  options: RequestSessionOptions,
+  options: RequestSessionOptions<TData>,
 ): RequestSessions<TData> {
   const config = resolveRequestOptions(options)
   const cookieNameFor = (name?: string): string => {

@@ -23,10 +23,16 @@ export class Session<TData extends object = SessionData> {
   #snapshot: string
   readonly #jar: SessionCookieJar
   readonly #name: string
-  readonly #config: Resolved
+  readonly #config: Resolved<TData>
 
   /** @internal Built by {@link RequestSessions.load}. */
-  constructor(config: Resolved, jar: SessionCookieJar, name: string, sid: string | null, row: unknown) {
+  constructor(
+    config: Resolved<TData>,
+    jar: SessionCookieJar,
+    name: string,
+    sid: string | null,
+    row: unknown,
+  ) {
     this.#config = config
     this.#jar = jar
     this.#name = name
@@ -162,9 +168,10 @@ export class Session<TData extends object = SessionData> {
     if (old) await this.#config.store.destroy(old)
   }
 
-  #row(): Record<string, unknown> {
+  /** What the row stores: the data so far (a Partial until the app fills it) and pgstore's reserved key. */
+  #row(): TData {
     const meta = Object.keys(this.#meta).length > 0 ? { [SESSION_META_KEY]: this.#meta } : {}
-    return { ...this.#data, ...meta }
+    return { ...this.#data, ...meta } as TData
   }
 
   #serialize(): string {

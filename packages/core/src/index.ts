@@ -24,4 +24,11 @@ export type { PoolLike } from './store/connection'
 export type { PgStoreOptions } from './store/options'
 export { createPgStore, PgStore } from './store/pg-store'
 export { MAX_DEPTH, serializeSession } from './store/serialize'
-export type { ExpiryOptions, PgStoreEvents, SessionData, SessionEntry, SessionRecord } from './store/types'
+export type {
+  ExpiryOptions,
+  PgStoreEvents,
+  SessionData,
+  SessionEntry,
+  SessionRecord,
+  TouchOptions,
+} from './store/types'

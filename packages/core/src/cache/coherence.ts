@@ -5,13 +5,14 @@
  * - a read fills the cache only if nothing was invalidated while it was in flight (the epoch), and never
  *   over an entry a newer write of ours stored (`since`);
  * - a write fills the cache with what it wrote and is announced after it commits (announcer.ts);
- * - a failed write, a destroy, and every deletion another instance announces drop the entry.
+ * - a failed write, a write that found its row gone, a destroy, and every deletion another instance
+ *   announces drop the entry. Deletions announce themselves from their own statement, cached or not.
  *
  * @example
  * ```ts
  * const coherence = createCoherence(options.cache, label, timeout, onError)
  * const hit = coherence.hit(digest)
- * await coherence.wrote(digest, () => q.upsert(...), () => entry, q.notify)
+ * await coherence.wrote(digest, () => q.update(...), (expiresAt) => entry, q.notify)
  * ```
  */
 import { randomBytes } from 'node:crypto'
@@ -27,20 +28,28 @@ export interface ReadTicket {
 }
 
 export interface Coherence {
-  /** Where deletions are announced from their own statement; undefined with the cache off. */
-  readonly notice: WriteNotice | undefined
+  /** Where this store's deletions are announced from their own statement, with the cache on or off. */
+  readonly notice: WriteNotice
   /** Starts listening on a connection of the resolved database's client. */
   start(client: unknown): Promise<void>
   close(): Promise<void>
   hit(digest: string): CachedSession | undefined
   beginRead(): ReadTicket
   read(digest: string, ticket: ReadTicket, entry: CachedSession): void
-  /** Runs a write of `digest`, then caches `entry()` and announces it. */
-  wrote(digest: string, write: () => Promise<void>, entry: () => CachedSession, notify: Notify): Promise<void>
-  /** Runs a touch of `digest` to `expiresAt`; a touch that found no row drops the entry. */
-  touched(digest: string, touch: () => Promise<boolean>, expiresAt: number, notify: Notify): Promise<boolean>
-  /** Runs a deletion of `digest`, then drops the entry and announces it. */
-  removed(digest: string, remove: () => Promise<void>, notify: Notify): Promise<void>
+  /**
+   * Runs a write of `digest`, which resolves to the expiry it stored, then caches `entry(expiresAt)` and
+   * announces it. A write that wrote nothing (its row was gone) drops the entry; false then.
+   */
+  wrote(
+    digest: string,
+    write: () => Promise<number | undefined>,
+    entry: (expiresAt: number) => CachedSession,
+    notify: Notify,
+  ): Promise<boolean>
+  /** Runs a touch of `digest`, which resolves to the expiry it stored; a touch that found no row drops the entry. */
+  touched(digest: string, touch: () => Promise<number | undefined>, notify: Notify): Promise<boolean>
+  /** Runs a deletion of `digest` that announces itself from its own statement, then drops the entry. */
+  removed(digest: string, remove: () => Promise<void>): Promise<void>
   /** Runs a deletion that announces itself from its own statement, dropping `digests` whatever happens. */
   revoking<T>(digests: readonly string[] | 'all', remove: () => Promise<T>): Promise<T>
   /**
@@ -57,25 +66,26 @@ export function createCoherence(
   timeout: number,
   onError: (err: unknown, where: string) => void,
 ): Coherence {
-  return options ? new CachedCoherence(options, label, timeout, onError) : NO_CACHE
+  const notice = { channel: cacheChannel(label), instance: randomBytes(8).toString('hex') }
+  return options ? new CachedCoherence(options, notice, timeout, onError) : noCache(notice)
 }
 
 /** With no cache, every read shares one ticket: nothing is allocated per read. */
 const NO_TICKET: ReadTicket = Object.freeze({ epoch: 0, since: 0 })
 
-const NO_CACHE: Coherence = {
-  notice: undefined,
+const noCache = (notice: WriteNotice): Coherence => ({
+  notice,
   start: async () => undefined,
   close: async () => undefined,
   hit: () => undefined,
   beginRead: () => NO_TICKET,
   read: () => undefined,
-  wrote: (_digest, write) => write(),
-  touched: (_digest, touch) => touch(),
+  wrote: async (_digest, write) => (await write()) !== undefined,
+  touched: async (_digest, touch) => (await touch()) !== undefined,
   removed: (_digest, remove) => remove(),
   revoking: (_digests, remove) => remove(),
   revokingMatches: (remove) => remove(),
-}
+})
 
 class CachedCoherence implements Coherence {
   readonly notice: WriteNotice
@@ -86,12 +96,11 @@ class CachedCoherence implements Coherence {
 
   constructor(
     options: Required<CacheOptions>,
-    label: string,
+    notice: WriteNotice,
     timeout: number,
     onError: (err: unknown, where: string) => void,
   ) {
-    const instance = randomBytes(8).toString('hex')
-    this.notice = { channel: cacheChannel(label), instance }
+    this.notice = notice
     this.#cache = new SessionCache(options)
     this.#onError = onError
     this.#announcer = new Announcer(this.notice, timeout, (err) =>
@@ -125,38 +134,49 @@ class CachedCoherence implements Coherence {
     this.#cache.fill(digest, entry, ticket.epoch, ticket.since)
   }
 
-  async wrote(digest: string, write: () => Promise<void>, entry: () => CachedSession, notify: Notify) {
+  async wrote(
+    digest: string,
+    write: () => Promise<number | undefined>,
+    entry: (expiresAt: number) => CachedSession,
+    notify: Notify,
+  ) {
     const epoch = this.#cache.epoch
+    let expiresAt: number | undefined
     try {
-      await write()
+      expiresAt = await write()
     } catch (err) {
       this.#cache.invalidate(digest)
       throw err
     }
+    if (expiresAt === undefined) {
+      // The row was gone: revoked while this request had it loaded. Nothing was written.
+      this.#cache.invalidate(digest)
+      return false
+    }
     // What was just written is what the row holds, unless another instance's write was announced while
     // this one was in flight: then the entry is dropped and the next read goes to the database. A read
     // that was in flight across this write finds this newer entry and leaves it (see fill's `since`).
-    this.#cache.fill(digest, entry(), epoch)
+    this.#cache.fill(digest, entry(expiresAt), epoch)
     await this.#announcer.announce(notify, digest)
+    return true
   }
 
-  async touched(digest: string, touch: () => Promise<boolean>, expiresAt: number, notify: Notify) {
+  async touched(digest: string, touch: () => Promise<number | undefined>, notify: Notify) {
     const now = Date.now()
-    const moved = await touch()
-    if (moved) this.#cache.touched(digest, expiresAt, now)
+    const expiresAt = await touch()
+    if (expiresAt !== undefined) this.#cache.touched(digest, expiresAt, now)
     else this.#cache.invalidate(digest)
     await this.#announcer.announce(notify, digest)
-    return moved
+    return expiresAt !== undefined
   }
 
-  async removed(digest: string, remove: () => Promise<void>, notify: Notify): Promise<void> {
+  async removed(digest: string, remove: () => Promise<void>): Promise<void> {
     // Dropped once the deletion settles, so a read in flight across it does not refill it.
     try {
       await remove()
     } finally {
       this.#cache.invalidate(digest)
     }
-    await this.#announcer.announce(notify, digest)
   }
 
   async revoking<T>(digests: readonly string[] | 'all', remove: () => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 /**
  * The statements off the hot path: listings, counts and deletions by user, by digest or of everything.
- * They are built per call with Drizzle. With the read cache on, each deletion announces the rows it removed
- * from its own statement (`pg_notify` in RETURNING), so no instance can miss a revocation that committed.
+ * They are built per call with Drizzle. Each deletion announces the rows it removed from its own statement
+ * (`pg_notify` in RETURNING), cache or not, so no cached instance can miss a revocation that committed.
  */
 import { count, eq, gt, sql } from 'drizzle-orm'
 import { EVERYTHING, noticePrefix, type WriteNotice } from '../cache/protocol'
@@ -18,12 +18,12 @@ export interface StoredEntry {
   expiresAt: Date
 }
 
-/** The statements of one table, announcing deletions on `notice` when the cache is on. */
+/** The statements of one table, announcing deletions on `notice`. */
 export class AdminStatements {
   constructor(
     readonly db: AnyPgDatabase,
     readonly table: SessionTable,
-    readonly notice: WriteNotice | undefined,
+    readonly notice: WriteNotice,
   ) {}
 
   /** Digests of every live session. */
@@ -59,7 +59,6 @@ export class AdminStatements {
   /** Deletes every row; returns how many went. */
   async clear(): Promise<number> {
     const t = this.table
-    if (!this.notice) return (await this.db.delete(t).returning({ id: t.id })).length
     const { channel, instance } = this.notice
     const result = await this.db.execute(
       sql`with gone as (delete from ${t} returning 1) select (select count(*) from gone)::int as n, pg_notify(${channel}, ${`${noticePrefix(instance)}${EVERYTHING}`})`,
@@ -90,13 +89,10 @@ export class AdminStatements {
     return rows.length > 0
   }
 
-  /** A RETURNING column that announces the deleted row, or just its id when there is no cache. */
+  /** A RETURNING column that announces the deleted row. */
   #announce() {
-    const t = this.table
-    const notice = this.notice
-    return notice
-      ? sql<string>`pg_notify(${notice.channel}, ${noticePrefix(notice.instance)} || ${t.id})`
-      : sql<string>`${t.id}`
+    const { channel, instance } = this.notice
+    return sql<string>`pg_notify(${channel}, ${noticePrefix(instance)} || ${this.table.id})`
   }
 }
 

@@ -1,10 +1,14 @@
 /**
  * The hot-path statements, built once per store and prepared under names unique to the table: each is one
- * single-row lookup or write by primary key, one round trip. With the read cache on, the digests written are
- * announced afterwards in batches by one more statement, `notify` (see cache/announcer.ts).
+ * single-row lookup or write by primary key, one round trip. A new session inserts, a loaded one updates
+ * (so a write never brings back a row that was revoked), and a deletion announces itself on the table's
+ * channel from its own statement. The absolute lifetime (from `created_at`) bounds every read and write.
+ * With the read cache on, the digests written are announced afterwards in batches by one more statement,
+ * `notify` (see cache/announcer.ts).
  */
-import { and, eq, gt, sql } from 'drizzle-orm'
+import { and, eq, type SQL, sql } from 'drizzle-orm'
 import { PgDialect } from 'drizzle-orm/pg-core'
+import { noticePrefix, type WriteNotice } from '../cache/protocol'
 import type { SessionTable } from '../schema'
 import type { AnyPgDatabase } from './database'
 import { direct, nodePgClient } from './direct'
@@ -14,17 +18,27 @@ const ph = sql.placeholder
 
 export interface StoredRow {
   data: string
-  /** Epoch ms. */
+  /** Epoch ms: the row's expiry, or the end of its absolute lifetime when that comes first. */
   expiresAt: number
   /** Epoch ms. */
   updatedAt: number
 }
 
+/**
+ * The hot statements of one store. Every write returns the expiry it stored (epoch ms), which the absolute
+ * lifetime may have cut short, or undefined when it wrote nothing.
+ */
 export interface HotQueries {
   get(id: string): Promise<StoredRow | undefined>
-  upsert(id: string, data: string, userId: string | null, expiresAt: string): Promise<void>
-  /** False when no live row was there to touch. */
-  touch(id: string, expiresAt: string): Promise<boolean>
+  /** Creates or replaces the row, whatever was there. */
+  upsert(id: string, data: string, userId: string | null, expiresAt: string): Promise<number>
+  /** Creates a new session (replacing only a dead row); undefined when a live row holds the id. */
+  insert(id: string, data: string, userId: string | null, expiresAt: string): Promise<number | undefined>
+  /** Rewrites a live row; undefined when it is gone (revoked or expired), and then nothing is written. */
+  update(id: string, data: string, userId: string | null, expiresAt: string): Promise<number | undefined>
+  /** Moves the expiry of a live row, filling a missing user id; undefined when no live row was there. */
+  touch(id: string, expiresAt: string, userId: string | null): Promise<number | undefined>
+  /** Deletes the row and announces the deletion on the table's channel from the same statement. */
   destroy(id: string): Promise<void>
   /**
    * NOTIFYs each payload on `channel` in one statement, committed asynchronously: a lost notification only
@@ -36,52 +50,100 @@ export interface HotQueries {
 /** Payloads are joined with this to travel as one parameter; it never occurs in one. */
 const PAYLOAD_SEPARATOR = ' '
 
-export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, qualifiedName: string): HotQueries {
-  const name = (op: string) => statementName(qualifiedName, op)
-  const key = { id: t.id }
-  const live = gt(t.expiresAt, sql`now()`)
+export interface HotOptions {
+  /** The qualified table name, which the statement names derive from. */
+  qualifiedName: string
+  /** Where deletions are announced. */
+  notice: WriteNotice
+  /** The absolute lifetime, in ms from `created_at`. */
+  lifetime: number
+}
+
+export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, options: HotOptions): HotQueries {
+  const name = (op: string) => statementName(options.qualifiedName, op)
+  // A constant parameter, not text, so stores with other lifetimes share the statements' names and text.
+  const lifetime = sql`(${options.lifetime}::float8 * interval '1 millisecond')`
+  const live = sql`${t.expiresAt} > now() and ${t.createdAt} > now() - ${lifetime}`
+  const dead = sql`(${t.expiresAt} <= now() or ${t.createdAt} <= now() - ${lifetime})`
+  const key = eq(t.id, ph('id'))
 
   // Times come back as whole epoch ms (float8), which every driver hands over as a number: no date parsing.
-  const epoch = (column: SessionTable['expiresAt'] | SessionTable['updatedAt']) =>
+  const epoch = (column: SQL | SessionTable['expiresAt'] | SessionTable['updatedAt']) =>
     sql<number>`floor(extract(epoch from ${column}) * 1000)::float8`
+  const stored = { expiresAt: epoch(t.expiresAt) }
   const get = db
     .select({
       data: sql<string>`${t.data}::text`,
-      expiresAt: epoch(t.expiresAt),
+      expiresAt: epoch(sql`least(${t.expiresAt}, ${t.createdAt} + ${lifetime})`),
       updatedAt: epoch(t.updatedAt),
     })
     .from(t)
-    .where(and(eq(t.id, ph('id')), live))
+    .where(and(key, live))
 
   // Parameters go in as text and are cast in SQL, so every driver sends them untouched (a driver that
   // knows the column is jsonb would otherwise encode the JSON string a second time).
+  const data = sql`${ph('data')}::text::jsonb`
+  const expiry = sql`${ph('expiresAt')}::text::timestamptz`
+  const values = {
+    id: ph('id') as never,
+    data,
+    userId: ph('userId') as never,
+    expiresAt: sql`least(${expiry}, now() + ${lifetime})`,
+  }
+  // A dead row that was not pruned yet is a new session, not a continuation of the old one.
+  const replaceDead = {
+    data: sql`excluded.data`,
+    userId: sql`excluded.user_id`,
+    updatedAt: sql`now()`,
+    expiresAt: sql`excluded.expires_at`,
+    createdAt: sql`now()`,
+  }
   const upsert = db
     .insert(t)
-    .values({
-      id: ph('id') as never,
-      data: sql`${ph('data')}::text::jsonb`,
-      userId: ph('userId') as never,
-      expiresAt: sql`${ph('expiresAt')}::text::timestamptz`,
-    })
+    .values(values)
     .onConflictDoUpdate({
       target: t.id,
       set: {
         data: sql`excluded.data`,
         userId: sql`excluded.user_id`,
         updatedAt: sql`now()`,
-        expiresAt: sql`excluded.expires_at`,
-        // A dead row that was not pruned yet is a new session, not a continuation of the old one.
-        createdAt: sql`case when ${t.expiresAt} <= now() then now() else ${t.createdAt} end`,
+        expiresAt: sql`case when ${dead} then excluded.expires_at else least(excluded.expires_at, ${t.createdAt} + ${lifetime}) end`,
+        createdAt: sql`case when ${dead} then now() else ${t.createdAt} end`,
       },
     })
-
+    .returning(stored)
+  const insert = db
+    .insert(t)
+    .values(values)
+    .onConflictDoUpdate({ target: t.id, set: replaceDead, setWhere: dead })
+    .returning(stored)
+  const update = db
+    .update(t)
+    .set({
+      data,
+      userId: ph('userId') as never,
+      updatedAt: sql`now()`,
+      expiresAt: sql`least(${expiry}, ${t.createdAt} + ${lifetime})`,
+    })
+    .where(and(key, live))
+    .returning(stored)
   const touch = db
     .update(t)
-    .set({ expiresAt: sql`${ph('expiresAt')}::text::timestamptz`, updatedAt: sql`now()` })
-    .where(and(eq(t.id, ph('id')), live))
-    .returning(key)
+    .set({
+      expiresAt: sql`least(${expiry}, ${t.createdAt} + ${lifetime})`,
+      updatedAt: sql`now()`,
+      userId: sql`coalesce(${t.userId}, ${ph('userId')})`,
+    })
+    .where(and(key, live))
+    .returning(stored)
 
-  const destroy = db.delete(t).where(eq(t.id, ph('id')))
+  // Every store announces its deletions, cached or not, so no cached instance goes on serving a revoked
+  // session: pg_notify runs only for a row that went, and commits with its deletion.
+  const prefix = noticePrefix(options.notice.instance)
+  const destroy = db
+    .delete(t)
+    .where(key)
+    .returning({ n: sql`pg_notify(${options.notice.channel}, ${prefix} || ${t.id})` })
 
   // synchronous_commit is set for this statement's own transaction only.
   const notify = (channel: unknown, payloads: unknown) =>
@@ -92,22 +154,32 @@ export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, qualifiedN
     // node-postgres: the statement text Drizzle built, sent straight to the driver as a named statement with
     // array rows. This skips Drizzle's per-call layers (placeholder filling, tracing spans, row mapping),
     // about a quarter of the client CPU of a lookup.
+    const write = ['id', 'data', 'userId', 'expiresAt']
     const getRow = direct(pool, get.toSQL(), name('get'), ['id'])
-    const upsertRow = direct(pool, upsert.toSQL(), name('set'), ['id', 'data', 'userId', 'expiresAt'])
-    const touchRow = direct(pool, touch.toSQL(), name('touch'), ['id', 'expiresAt'])
+    const upsertRow = direct(pool, upsert.toSQL(), name('set'), write)
+    const insertRow = direct(pool, insert.toSQL(), name('insert'), write)
+    const updateRow = direct(pool, update.toSQL(), name('update'), write)
+    const touchRow = direct(pool, touch.toSQL(), name('touch'), ['id', 'expiresAt', 'userId'])
     const destroyRow = direct(pool, destroy.toSQL(), name('destroy'), ['id'])
     const notifyQuery = new PgDialect().sqlToQuery(notify(ph('channel'), ph('payloads')))
     const notifyRows = direct(pool, notifyQuery, name('notify'), ['channel', 'payloads'])
+    const first = (rows: unknown[][]) => rows[0]?.[0] as number | undefined
     return {
       async get(id) {
         const row = (await getRow([id]))[0] as [string, number, number] | undefined
         return row && { data: row[0], expiresAt: row[1], updatedAt: row[2] }
       },
       async upsert(id, data, userId, expiresAt) {
-        await upsertRow([id, data, userId, expiresAt])
+        return first(await upsertRow([id, data, userId, expiresAt])) as number
       },
-      async touch(id, expiresAt) {
-        return (await touchRow([id, expiresAt])).length > 0
+      async insert(id, data, userId, expiresAt) {
+        return first(await insertRow([id, data, userId, expiresAt]))
+      },
+      async update(id, data, userId, expiresAt) {
+        return first(await updateRow([id, data, userId, expiresAt]))
+      },
+      async touch(id, expiresAt, userId) {
+        return first(await touchRow([id, expiresAt, userId]))
       },
       async destroy(id) {
         await destroyRow([id])
@@ -120,19 +192,27 @@ export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, qualifiedN
 
   const getPrepared = get.prepare(name('get'))
   const upsertPrepared = upsert.prepare(name('set'))
+  const insertPrepared = insert.prepare(name('insert'))
+  const updatePrepared = update.prepare(name('update'))
   const touchPrepared = touch.prepare(name('touch'))
   const destroyPrepared = destroy.prepare(name('destroy'))
+  const first = (rows: unknown) => (rows as Array<{ expiresAt: number }>)[0]?.expiresAt
   return {
     async get(id) {
       const rows = (await getPrepared.execute({ id })) as StoredRow[]
       return rows[0]
     },
     async upsert(id, data, userId, expiresAt) {
-      await upsertPrepared.execute({ id, data, userId, expiresAt })
+      return first(await upsertPrepared.execute({ id, data, userId, expiresAt })) as number
     },
-    async touch(id, expiresAt) {
-      const rows = (await touchPrepared.execute({ id, expiresAt })) as unknown[]
-      return rows.length > 0
+    async insert(id, data, userId, expiresAt) {
+      return first(await insertPrepared.execute({ id, data, userId, expiresAt }))
+    },
+    async update(id, data, userId, expiresAt) {
+      return first(await updatePrepared.execute({ id, data, userId, expiresAt }))
+    },
+    async touch(id, expiresAt, userId) {
+      return first(await touchPrepared.execute({ id, expiresAt, userId }))
     },
     async destroy(id) {
       await destroyPrepared.execute({ id })

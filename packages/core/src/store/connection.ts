@@ -152,7 +152,11 @@ export class Connection {
     const client = resolved.ownPool ?? this.#source.pool ?? (db as { $client?: unknown }).$client
     await this.#hooks.ready(resolved, client)
     this.#connected = {
-      hot: prepareHotQueries(db, table, label),
+      hot: prepareHotQueries(db, table, {
+        qualifiedName: label,
+        notice: this.#notice,
+        lifetime: this.#settings.lifetime,
+      }),
       admin: new AdminStatements(db, table, this.#notice),
       resolved,
     }

@@ -42,6 +42,14 @@ export interface PgStoreOptions<TData extends object = SessionData> {
    */
   ttl?: number
   /**
+   * Absolute lifetime of a session from its creation, in ms: however often it is read, touched or saved,
+   * after this it is gone and the next request is anonymous (OWASP's absolute timeout, beside the idle one
+   * that `ttl` and touches give). Enforced in SQL from `created_at`, so every instance agrees. At most 400
+   * days, the longest a browser keeps a cookie.
+   * @default 2_592_000_000 (30 days)
+   */
+  lifetime?: number
+  /**
    * A touch less than this many ms after the session's last write writes nothing. It is capped at half the
    * lifetime the touch asks for, so a short-lived session still moves. 0 writes on every touch.
    * @default 60_000
@@ -101,6 +109,7 @@ export interface StoreSettings {
   /** The qualified table name, for messages and names derived from it. */
   label: string
   ttl: number
+  lifetime: number
   touchAfter: number
   maxBytes: number
   queryTimeout: number
@@ -108,8 +117,12 @@ export interface StoreSettings {
   cache: Required<CacheOptions> | false
 }
 
+/** The longest a session may live, in ms: 400 days, the cap browsers put on a cookie's lifetime. */
+export const MAX_LIFETIME = 400 * 86_400_000
+
 export const STORE_DEFAULTS = {
   ttl: 86_400_000,
+  lifetime: 30 * 86_400_000,
   touchAfter: 60_000,
   maxBytes: 65_536,
   queryTimeout: 10_000,
@@ -129,7 +142,11 @@ export function resolveStoreOptions(options: PgStoreOptions<any>): StoreSettings
     table,
     tableName,
     label: qualified(tableName),
-    ttl: positiveNumber('ttl', options.ttl, STORE_DEFAULTS.ttl),
+    ttl: atMostMaxLifetime('ttl', positiveNumber('ttl', options.ttl, STORE_DEFAULTS.ttl)),
+    lifetime: atMostMaxLifetime(
+      'lifetime',
+      positiveNumber('lifetime', options.lifetime, STORE_DEFAULTS.lifetime),
+    ),
     touchAfter: positiveNumber('touchAfter', options.touchAfter, STORE_DEFAULTS.touchAfter, true),
     maxBytes: positiveNumber('maxBytes', options.maxBytes, STORE_DEFAULTS.maxBytes),
     queryTimeout: positiveNumber('queryTimeout', options.queryTimeout, STORE_DEFAULTS.queryTimeout, true),
@@ -170,6 +187,16 @@ export function positiveNumber(
   return value
 }
 
+function atMostMaxLifetime(name: string, ms: number): number {
+  if (ms > MAX_LIFETIME) {
+    throw new PgStoreError(
+      'INVALID_OPTIONS',
+      `pgstore: ${name} must be at most 400 days (${MAX_LIFETIME} ms), the longest a browser keeps a cookie.`,
+    )
+  }
+  return ms
+}
+
 /** Longest session id accepted; longer ids are no session. */
 export const MAX_ID_LENGTH = 512
 
@@ -188,16 +215,20 @@ export function assertId(sid: unknown): asserts sid is string {
   }
 }
 
-/** When a write with `options` expires, in epoch ms: `expiresAt`, else now plus `ttl`, else the store's. */
+/**
+ * When a write with `options` expires, in epoch ms: `expiresAt`, else now plus `ttl`, else the store's;
+ * never more than 400 days from now (browsers cap cookies there too).
+ */
 export function expiryOf(
   options: { expiresAt?: Date | number; ttl?: number } | undefined,
   ttl: number,
 ): number {
+  const now = Date.now()
   const at = options?.expiresAt
-  if (at !== undefined && at !== null) {
-    const ms = typeof at === 'number' ? at : at.getTime()
-    if (Number.isFinite(ms)) return ms
-  }
+  const ms = at === undefined || at === null ? Number.NaN : typeof at === 'number' ? at : at.getTime()
   const own = options?.ttl
-  return Date.now() + (typeof own === 'number' && Number.isFinite(own) ? own : ttl)
+  const wanted = Number.isFinite(ms)
+    ? ms
+    : now + (typeof own === 'number' && Number.isFinite(own) ? own : ttl)
+  return Math.min(wanted, now + MAX_LIFETIME)
 }

@@ -32,8 +32,15 @@ import {
   type StoreSettings,
 } from './options'
 import { type Pruner, sweep } from './pruner'
-import type { Rows } from './rows'
-import type { ExpiryOptions, PgStoreEvents, SessionData, SessionEntry, SessionRecord } from './types'
+import type { Rows, WriteMode } from './rows'
+import type {
+  ExpiryOptions,
+  PgStoreEvents,
+  SessionData,
+  SessionEntry,
+  SessionRecord,
+  TouchOptions,
+} from './types'
 
 export class PgStore<TData extends object = SessionData> extends EventEmitter<PgStoreEvents> {
   readonly table: SessionTable
@@ -86,27 +93,38 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
   }
 
   /**
-   * Writes the session in one upsert. An expiry already in the past destroys it instead.
+   * Creates or replaces the session, whatever its row holds: for imports and tools. A request that loaded
+   * a session saves it with {@link update}, a new one with {@link create}, so a revoked session stays gone.
+   * An expiry already in the past destroys it instead.
    * @throws PgStoreError `NOT_SERIALIZABLE`, `SESSION_TOO_LARGE` (nothing written), `INVALID_SESSION_ID`
    */
-  set(sid: string, data: TData, options?: ExpiryOptions): Promise<void> {
-    return this.#calls.run('set', async () => {
-      assertId(sid)
-      const expiresAt = expiryOf(options, this.ttl)
-      const json = this.#rows.serialize(data)
-      const { hot } = await this.#connect()
-      const digest = digestSessionId(sid)
-      if (expiresAt <= Date.now()) return this.#rows.remove(hot, digest)
-      await this.#rows.write(hot, digest, data, json, expiresAt)
-    })
+  async set(sid: string, data: TData, options?: ExpiryOptions): Promise<void> {
+    await this.#write('set', 'upsert', sid, data, options)
   }
 
   /**
-   * Moves the expiry of a live session; never touches its data. True when a row moved; false when none
-   * was there (missing or expired), and false with no query sent when the last write seen by this
-   * process is within `touchAfter`.
+   * Writes a new session. False, writing nothing, when a live session holds the id already.
+   * @throws PgStoreError `NOT_SERIALIZABLE`, `SESSION_TOO_LARGE` (nothing written), `INVALID_SESSION_ID`
    */
-  touch(sid: string, options?: ExpiryOptions): Promise<boolean> {
+  create(sid: string, data: TData, options?: ExpiryOptions): Promise<boolean> {
+    return this.#write('create', 'insert', sid, data, options)
+  }
+
+  /**
+   * Saves a session this request loaded. False, writing nothing, when its row is gone: it was revoked
+   * (destroyed, logged out everywhere, regenerated) or expired while the request ran, and stays gone.
+   * @throws PgStoreError `NOT_SERIALIZABLE`, `SESSION_TOO_LARGE` (nothing written), `INVALID_SESSION_ID`
+   */
+  update(sid: string, data: TData, options?: ExpiryOptions): Promise<boolean> {
+    return this.#write('update', 'update', sid, data, options)
+  }
+
+  /**
+   * Moves the expiry of a live session; never touches its data, but fills its user id from `data` when
+   * the row has none. True when a row moved; false when none was there (missing, expired or revoked), and
+   * false with no query sent when the last write seen by this process is within `touchAfter`.
+   */
+  touch(sid: string, options?: TouchOptions<TData>): Promise<boolean> {
     if (this.#calls.closed || !acceptableId(sid)) return this.#calls.run('touch', async () => false)
     const expiresAt = expiryOf(options, this.ttl)
     const digest = digestSessionId(sid)
@@ -114,7 +132,7 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     // answer needs none of the timeout and health bookkeeping of a database call.
     if (this.#rows.throttled(digest, expiresAt)) return Promise.resolve(false)
     return this.#calls.run('touch', async () =>
-      this.#rows.touch((await this.#connect()).hot, digest, expiresAt),
+      this.#rows.touch((await this.#connect()).hot, digest, expiresAt, options?.data),
     )
   }
 
@@ -200,6 +218,20 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
   /** True until a call finds the database unreachable; true again once one succeeds. */
   get healthy(): boolean {
     return this.#calls.healthy
+  }
+
+  #write(op: string, mode: WriteMode, sid: string, data: TData, options?: ExpiryOptions): Promise<boolean> {
+    return this.#calls.run(op, async () => {
+      assertId(sid)
+      const expiresAt = expiryOf(options, this.ttl)
+      const json = this.#rows.serialize(data)
+      const { hot } = await this.#connect()
+      const digest = digestSessionId(sid)
+      if (expiresAt > Date.now()) return this.#rows.write(hot, mode, digest, data, json, expiresAt)
+      // An expiry already past ends the session.
+      await this.#rows.remove(hot, digest)
+      return true
+    })
   }
 
   #connect(): Promise<Connected> | Connected {

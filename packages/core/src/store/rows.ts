@@ -5,11 +5,15 @@
  */
 import type { Coherence } from '../cache/coherence'
 import { digestSessionId } from '../crypto'
+import { PgStoreError } from '../errors'
 import type { AdminStatements } from '../sql/admin'
 import type { HotQueries } from '../sql/hot'
 import type { RowCodec } from './row-codec'
 import type { SessionEntry, SessionRecord } from './types'
 import type { WriteClock } from './write-clock'
+
+/** How a write meets an existing row (see {@link Rows.write}). */
+export type WriteMode = 'upsert' | 'insert' | 'update'
 
 export class Rows<TData extends object> {
   readonly #codec: RowCodec
@@ -56,19 +60,31 @@ export class Rows<TData extends object> {
     return this.#codec.serialize(data)
   }
 
-  /** One upsert of the session `json` (of `data`), expiring at `expiresAt` (epoch ms). */
-  write(hot: HotQueries, digest: string, data: TData, json: string, expiresAt: number): Promise<void> {
+  /**
+   * One write of the session `json` (of `data`), expiring at `expiresAt` (epoch ms): `upsert` creates or
+   * replaces, `insert` only creates, `update` only rewrites a live row. False when it wrote nothing: for an
+   * update, the row is gone (revoked or expired) and must stay gone; for an insert, the id is taken.
+   */
+  write(
+    hot: HotQueries,
+    mode: WriteMode,
+    digest: string,
+    data: TData,
+    json: string,
+    expiresAt: number,
+  ): Promise<boolean> {
     const stored = this.#codec.seal(json, digest)
-    const user = this.#userId?.(data)
-    const userId = user == null ? null : String(user)
+    const userId = this.#userOf(data)
     let now = 0
-    const upsert = async () => {
-      await hot.upsert(digest, stored, userId, new Date(expiresAt).toISOString())
+    const run = async () => {
+      const expiry = await hot[mode](digest, stored, userId, new Date(expiresAt).toISOString())
       now = Date.now()
-      this.#clock.remember(digest, now)
+      if (expiry === undefined) this.#clock.forget(digest)
+      else this.#clock.remember(digest, now)
+      return expiry
     }
-    const written = () => ({ json, expiresAt, updatedAt: now, storedAt: now })
-    return this.#coherence.wrote(digest, upsert, written, hot.notify)
+    const written = (expiry: number) => ({ json, expiresAt: expiry, updatedAt: now, storedAt: now })
+    return this.#coherence.wrote(digest, run, written, hot.notify)
   }
 
   /** True when a touch to `expiresAt` can be skipped: the last write seen is within touchAfter. */
@@ -76,23 +92,29 @@ export class Rows<TData extends object> {
     return this.#clock.throttled(digest, expiresAt)
   }
 
-  /** Moves the expiry of a live row; true when one moved. */
-  async touch(hot: HotQueries, digest: string, expiresAt: number): Promise<boolean> {
+  /**
+   * Moves the expiry of a live row, filling its user id from `data` when the row has none; true when one
+   * moved.
+   */
+  async touch(hot: HotQueries, digest: string, expiresAt: number, data: TData | undefined): Promise<boolean> {
     const now = Date.now()
-    const touch = () => hot.touch(digest, new Date(expiresAt).toISOString())
-    const moved = await this.#coherence.touched(digest, touch, expiresAt, hot.notify)
-    this.#clock.remember(digest, now)
+    const userId = data === undefined ? null : this.#userOf(data)
+    const touch = () => hot.touch(digest, new Date(expiresAt).toISOString(), userId)
+    const moved = await this.#coherence.touched(digest, touch, hot.notify)
+    if (moved) this.#clock.remember(digest, now)
+    else this.#clock.forget(digest)
     return moved
   }
 
   /** Deletes one row, for `destroy` and for a `set` whose expiry is already past. */
   remove(hot: HotQueries, digest: string): Promise<void> {
     this.#clock.forget(digest)
-    return this.#coherence.removed(digest, () => hot.destroy(digest), hot.notify)
+    return this.#coherence.removed(digest, () => hot.destroy(digest))
   }
 
   /** Live rows (of `userId`, when given), newest first; the entry of `current` (an id) is flagged. */
   async entries(admin: AdminStatements, userId?: string, current?: string): Promise<SessionEntry<TData>[]> {
+    if (userId !== undefined) this.#assertUsers('listByUser')
     const entries = this.#codec.entries<TData>(await admin.entries(userId))
     const flagged = current === undefined ? undefined : digestSessionId(current)
     for (const e of entries) e.current = e.digest === flagged
@@ -107,6 +129,7 @@ export class Rows<TData extends object> {
 
   /** Deletes the user's rows but those of `keep` (digests); returns how many went. */
   async revokeUser(admin: AdminStatements, userId: string, keep: string[]): Promise<number> {
+    this.#assertUsers('destroyByUser')
     const gone = await this.#coherence.revokingMatches(() => admin.destroyByUser(userId, keep))
     for (const digest of gone) this.#clock.forget(digest)
     return gone.length
@@ -114,6 +137,7 @@ export class Rows<TData extends object> {
 
   /** Deletes the row of `digest` (of `owner` only, when given); true when it went. */
   async revokeDigest(admin: AdminStatements, digest: string, owner: string | undefined): Promise<boolean> {
+    if (owner !== undefined) this.#assertUsers('destroyByDigest with a userId')
     const gone = await this.#coherence.revoking([digest], () => admin.destroyByDigest(digest, owner))
     this.#clock.forget(digest)
     return gone
@@ -121,5 +145,19 @@ export class Rows<TData extends object> {
 
   close(): Promise<void> {
     return this.#coherence.close()
+  }
+
+  /** @throws PgStoreError `INVALID_OPTIONS`: without `userId` no row carries a user, so nothing would match. */
+  #assertUsers(method: string): void {
+    if (this.#userId) return
+    throw new PgStoreError(
+      'INVALID_OPTIONS',
+      `pgstore: ${method} needs the store's userId option (data => the user's id), which fills user_id on each write.`,
+    )
+  }
+
+  #userOf(data: TData): string | null {
+    const user = this.#userId?.(data)
+    return user == null ? null : String(user)
   }
 }

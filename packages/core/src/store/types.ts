@@ -13,6 +13,11 @@ export interface ExpiryOptions {
   ttl?: number
 }
 
+/** What a touch takes: when it should expire, and the data the request holds (to fill a missing user id). */
+export interface TouchOptions<TData extends object = SessionData> extends ExpiryOptions {
+  data?: TData
+}
+
 /** A live row as listing methods return it. */
 export interface SessionEntry<TData extends object = SessionData> {
   /** SHA-256 digest of the session id: an opaque handle (for `destroyByDigest`), not a usable id. */

@@ -21,6 +21,7 @@ export class Session<TData extends object = SessionData> {
   #data: Partial<TData>
   #meta: Meta
   #snapshot: string
+  #revokedFlag = false
   readonly #jar: SessionCookieJar
   readonly #name: string
   readonly #config: Resolved<TData>
@@ -112,9 +113,24 @@ export class Session<TData extends object = SessionData> {
   async save(): Promise<void> {
     const ttl = this.maxAge
     this.#jar.set(this.#name, signCookieValue(this.#id, this.#config.secrets), this.#attributes(ttl))
-    await this.#config.store.set(this.#id, this.#row(), { ttl: ttl * 1000 })
+    const store = this.#config.store
+    const expiry = { ttl: ttl * 1000 }
+    // Only a new session inserts: a loaded one whose row went while this request ran was revoked.
+    const written = this.#isNew
+      ? await store.create(this.#id, this.#row(), expiry)
+      : await store.update(this.#id, this.#row(), expiry)
+    if (!written) return this.#revoked()
     this.#isNew = false
     this.#snapshot = this.#serialize()
+  }
+
+  /**
+   * True once a save found this session's row gone: it was revoked (a logout elsewhere, "log out
+   * everywhere", an expiry) while the request ran. Nothing was written, the cookie is cleared, and the
+   * object is a new empty session.
+   */
+  get revoked(): boolean {
+    return this.#revokedFlag
   }
 
   /**
@@ -126,7 +142,8 @@ export class Session<TData extends object = SessionData> {
   async touch(): Promise<boolean> {
     if (this.#isNew) return false
     const ttl = this.maxAge
-    const moved = await this.#config.store.touch(this.#id, { ttl: ttl * 1000 })
+    // A touch that finds the row gone writes nothing, and the next request loads no session.
+    const moved = await this.#config.store.touch(this.#id, { ttl: ttl * 1000, data: this.#row() })
     if (moved)
       this.#jar.set(this.#name, signCookieValue(this.#id, this.#config.secrets), this.#attributes(ttl))
     return moved
@@ -145,11 +162,7 @@ export class Session<TData extends object = SessionData> {
   async destroy(): Promise<void> {
     this.#jar.delete(this.#name, this.#attributes(0))
     await this.#config.store.destroy(this.#id)
-    this.#id = newSessionId()
-    this.#isNew = true
-    this.#data = {}
-    this.#meta = {}
-    this.#snapshot = this.#serialize()
+    this.#reset()
   }
 
   /**
@@ -162,10 +175,24 @@ export class Session<TData extends object = SessionData> {
     const ttl = this.maxAge
     this.#jar.set(this.#name, signCookieValue(fresh, this.#config.secrets), this.#attributes(ttl))
     this.#id = fresh
-    await this.#config.store.set(fresh, this.#row(), { ttl: ttl * 1000 })
+    await this.#config.store.create(fresh, this.#row(), { ttl: ttl * 1000 })
     this.#isNew = false
     this.#snapshot = this.#serialize()
     if (old) await this.#config.store.destroy(old)
+  }
+
+  #revoked(): void {
+    this.#jar.delete(this.#name, this.#attributes(0))
+    this.#reset()
+    this.#revokedFlag = true
+  }
+
+  #reset(): void {
+    this.#id = newSessionId()
+    this.#isNew = true
+    this.#data = {}
+    this.#meta = {}
+    this.#snapshot = this.#serialize()
   }
 
   /** What the row stores: the data so far (a Partial until the app fills it) and pgstore's reserved key. */

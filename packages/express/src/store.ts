@@ -13,6 +13,7 @@
  */
 import type { PgStore, PgStoreOptions, SessionEntry } from '@pgstore/core'
 import { positiveNumber, resolveStore } from '@pgstore/core/adapter'
+import type { Request } from 'express'
 import session, { type SessionData } from 'express-session'
 
 /** Options of {@link PgSessionStore}: PgStore options, or an existing store as `{ store }`. */
@@ -48,6 +49,12 @@ function settle<T>(work: Promise<T>, callback: Callback<T> | undefined): Promise
   return undefined
 }
 
+/** The request a session object of express-session belongs to (its non-enumerable `req`), if any. */
+function requestOf(sess: SessionData): Request | undefined {
+  const req = (sess as { req?: unknown }).req
+  return typeof req === 'object' && req !== null ? (req as Request) : undefined
+}
+
 function expiryOf(sess: SessionData | undefined): Date | undefined {
   const expires = sess?.cookie?.expires as Date | string | null | undefined
   if (expires == null) return undefined
@@ -65,6 +72,12 @@ export class PgSessionStore extends session.Store {
   readonly #close: () => Promise<void>
   readonly #reconnectInterval: number
   #probe: NodeJS.Timeout | undefined
+  /**
+   * The id each request loaded (or already wrote), keyed by the request. express-session does not say
+   * whether a session is new; a save of a loaded id may only update its row, so a session revoked while
+   * the request ran stays revoked, and only an id this request generated inserts.
+   */
+  readonly #loaded = new WeakMap<object, string>()
 
   constructor(options: PgSessionStoreOptions) {
     super()
@@ -113,7 +126,24 @@ export class PgSessionStore extends session.Store {
   override set(sid: string, sess: SessionData): Promise<void>
   override set(sid: string, sess: SessionData, callback?: Callback<void>): void
   override set(sid: string, sess: SessionData, callback?: Callback<void>): Promise<void> | undefined {
-    return settle(this.store.set(sid, sess, { expiresAt: expiryOf(sess) }), callback)
+    const expiry = { expiresAt: expiryOf(sess) }
+    const req = requestOf(sess)
+    if (!req) return settle(this.store.set(sid, sess, expiry), callback)
+    const loaded = this.#loaded.get(req) === sid
+    const work = loaded ? this.store.update(sid, sess, expiry) : this.store.create(sid, sess, expiry)
+    // Once written, later saves of this request are updates: a revocation in between must hold.
+    this.#loaded.set(req, sid)
+    return settle(
+      work.then(() => undefined),
+      callback,
+    )
+  }
+
+  /** express-session builds the request's session from a loaded row here: remember the id as loaded. */
+  override createSession(req: Request, sess: SessionData): session.Session & SessionData {
+    const created = super.createSession(req, sess)
+    if (typeof req.sessionID === 'string') this.#loaded.set(req, req.sessionID)
+    return created
   }
 
   /**
@@ -123,7 +153,7 @@ export class PgSessionStore extends session.Store {
   override touch(sid: string, sess: SessionData): Promise<void>
   override touch(sid: string, sess: SessionData, callback?: Callback<void>): void
   override touch(sid: string, sess: SessionData, callback?: Callback<void>): Promise<void> | undefined {
-    const work = this.store.touch(sid, { expiresAt: expiryOf(sess) }).then(() => undefined)
+    const work = this.store.touch(sid, { expiresAt: expiryOf(sess), data: sess }).then(() => undefined)
     return settle(work, callback)
   }
 

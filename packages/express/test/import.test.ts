@@ -60,7 +60,12 @@ describe('importConnectPgSimple', () => {
     })
     expect(result).toEqual({ imported: 2, skipped: 0, expired: 1, failed: 0 })
 
-    const store = new PgSessionStore({ db: db.db, table: db.table, prune: false })
+    const store = new PgSessionStore({
+      db: db.db,
+      table: db.table,
+      prune: false,
+      userId: (s: SessionData) => s.user,
+    })
     try {
       const app = createApp(store, cookieOptions)
       const asAlice = await request(app).get('/whoami').set('Cookie', aliceCookie).expect(200)

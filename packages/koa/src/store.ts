@@ -35,7 +35,9 @@ export interface PgSessionStore<TData extends object = SessionData> {
   ): Promise<KoaSessionData | null>
   /**
    * Writes the session with an expiry of `maxAge` ms from now (`'session'`: the store's ttl). A save that
-   * only extends life (`changed: false`, data as read in this request) becomes a throttled touch.
+   * only extends life (`changed: false`, data as read in this request) becomes a throttled touch. A key the
+   * request loaded is only updated, so a session revoked while the request ran stays revoked; a new key
+   * inserts. Without `ctx` (a call outside koa-session) it creates or replaces.
    */
   set(
     key: string,
@@ -92,11 +94,18 @@ export function pgSessionStore<TData extends object = SessionData>(
       const expiry: ExpiryOptions = typeof maxAge === 'number' ? { ttl: maxAge } : {}
       const seen = ctx ? read.get(ctx) : undefined
       if (changed === false && seen?.key === key && seen.json === stringify(data)) {
-        await store.touch(key, expiry)
+        await store.touch(key, { ...expiry, data: data as TData })
         return
       }
-      await store.set(key, data as TData, expiry)
-      if (ctx) read.set(ctx, { key, json: JSON.stringify(data) })
+      if (!ctx) {
+        await store.set(key, data as TData, expiry)
+        return
+      }
+      // Only a key this request did not load is new. A loaded one whose row went while the request ran
+      // (a logout elsewhere, "log out everywhere", a regenerate) was revoked, and its update writes nothing.
+      if (seen?.key === key) await store.update(key, data as TData, expiry)
+      else await store.create(key, data as TData, expiry)
+      read.set(ctx, { key, json: JSON.stringify(data) })
     },
 
     async destroy(key, { ctx } = {}) {

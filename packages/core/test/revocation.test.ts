@@ -1,4 +1,5 @@
 import { isPgStoreError, newSessionId, PgStore } from '@pgstore/core'
+import { createHeaderCookieJar, createRequestSessions, type RequestSessions } from '@pgstore/core/web'
 import { type DbKind, digest, useTestDatabase } from '@pgstore/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -205,3 +206,57 @@ describe.each<DbKind>(['pg', 'pglite'])('absolute lifetime on %s', (kind) => {
     }
   })
 })
+
+describe.each<DbKind>(['pg', 'pglite'])(
+  'web request sessions: a revoked session stays revoked on %s',
+  (kind) => {
+    const db = useTestDatabase(kind, { createTable: true })
+    let store: PgStore<Data>
+    let sessions: RequestSessions<Data>
+
+    beforeAll(() => {
+      store = new PgStore<Data>({ db: db.db, table: db.table, prune: false, userId: (d) => d.user })
+      sessions = createRequestSessions<Data>({ store, secrets: 'a-web-test-secret-of-32-characters!!' })
+    })
+    afterAll(async () => {
+      await store.close()
+    })
+
+    /** Logs `user` in and returns the Cookie header a browser would send back. */
+    async function login(user: string): Promise<string> {
+      const jar = createHeaderCookieJar(null)
+      const session = await sessions.load(jar)
+      session.set('user', user)
+      await session.regenerate()
+      return jar.setCookieHeaders()[0]!.split(';')[0]!
+    }
+
+    it('a save after destroyByUser writes nothing, clears the cookie and reports the session revoked', async () => {
+      const cookie = await login('erin')
+      const jar = createHeaderCookieJar(cookie)
+      const inFlight = await sessions.load(jar)
+      expect(inFlight.get('user')).toBe('erin')
+      await store.destroyByUser('erin')
+      inFlight.set('n', 1)
+      await inFlight.save()
+      expect(inFlight.revoked).toBe(true)
+      expect(inFlight.isNew).toBe(true)
+      expect(inFlight.get('user')).toBeUndefined()
+      expect(jar.setCookieHeaders().join('\n')).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/i)
+      const next = await sessions.load(createHeaderCookieJar(cookie))
+      expect(next.isNew).toBe(true)
+      expect(await store.listByUser('erin')).toEqual([])
+    })
+
+    it('a regenerate while an old-id save is in flight leaves only the new id', async () => {
+      const cookie = await login('frank')
+      const old = await sessions.load(createHeaderCookieJar(cookie))
+      const other = await sessions.load(createHeaderCookieJar(cookie))
+      await other.regenerate()
+      old.set('n', 2)
+      await old.save()
+      expect(old.revoked).toBe(true)
+      expect((await store.listByUser('frank')).map((e) => e.digest)).toEqual([digest(other.id)])
+    })
+  },
+)

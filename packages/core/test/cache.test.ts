@@ -190,6 +190,43 @@ describe('read cache on PostgreSQL', () => {
     expect(await eventually(async () => (await a.get(fourth)) === null)).toBe(true)
   })
 
+  it('sees every deletion made by an instance without a cache, and an update finding its row gone', async () => {
+    const a = make({ connectionString: db.url!, cache: {}, userId: (d) => d.user as string })
+    const admin = make({ connectionString: db.url!, userId: (d) => d.user as string })
+    const cached = async (data: Record<string, unknown>) => {
+      const sid = newSessionId()
+      await a.set(sid, data)
+      expect(await a.get(sid)).toEqual(data) // served from a's cache from now on
+      return sid
+    }
+    // The default cache maxAge is 30 s, so only an announcement can drop these within the 5 s allowed.
+    const gone = (sid: string) => eventually(async () => (await a.get(sid)) === null, 5_000)
+
+    const one = await cached({ user: 'v1' })
+    await admin.destroy(one)
+    expect(await gone(one)).toBe(true)
+
+    const two = await cached({ user: 'v2' })
+    expect(await admin.destroyByUser('v2')).toBe(1)
+    expect(await gone(two)).toBe(true)
+
+    const three = await cached({ user: 'v3' })
+    expect(await admin.destroyByDigest(digestSessionId(three))).toBe(true)
+    expect(await gone(three)).toBe(true)
+
+    const four = await cached({ user: 'v4' })
+    expect(await admin.clear()).toBeGreaterThanOrEqual(1)
+    expect(await gone(four)).toBe(true)
+
+    // A request that loaded the session before an admin removed it: its save writes nothing and the
+    // cache forgets the session at once, announcement or not.
+    const five = await cached({ user: 'v5' })
+    await db.query(`delete from ${db.sessions} where id = $1`, [digestSessionId(five)])
+    expect(await a.get(five)).toEqual({ user: 'v5' }) // plain SQL is not announced: still cached
+    expect(await a.update(five, { user: 'v5', n: 1 })).toBe(false)
+    expect(await a.get(five)).toBeNull()
+  })
+
   it('announces a burst of concurrent writes in a few batched NOTIFYs that reach every other instance', async () => {
     const { pool } = countingPool(db.url!)
     pools.push(pool)

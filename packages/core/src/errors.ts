@@ -10,8 +10,9 @@
  * }
  * ```
  *
- * Messages never contain a session id, a secret or session data. The driver's error, when there was one,
- * is kept as `cause`; drizzle's query wrapper (whose message lists the query parameters) is stripped off.
+ * Messages never contain a session id, a secret or session data, and neither does `cause`: what the driver
+ * threw is reduced to a {@link PgStoreCause} (its code, SQLSTATE, severity and a message line), since drivers
+ * hang the statement's parameters and the failing row on their errors.
  */
 
 export type PgStoreErrorCode =
@@ -58,11 +59,111 @@ export class PgStoreError extends Error {
   /** For Koa: never send this message to the client. */
   readonly expose = false
 
+  /** What the driver (or other code) threw, reduced to a {@link PgStoreCause}; absent when nothing was. */
+  declare readonly cause?: PgStoreCause
+
+  /** `options.cause`, whatever it is, is kept only as the {@link PgStoreCause} made from it. */
   constructor(code: PgStoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
+    const cause = options?.cause
+    super(message, cause === undefined ? undefined : { cause: toPgStoreCause(cause) })
     this.code = code
     this.status = HTTP_STATUS[code] ?? 500
   }
+}
+
+/**
+ * The `cause` of a {@link PgStoreError}: what pgstore keeps of the error the driver threw, and nothing else.
+ * Drivers put the statement's parameters on their errors (PGlite as `params`, postgres.js as hidden
+ * `parameters`), and PostgreSQL puts the failing row or key in `detail` and the values seen in `where`; for
+ * sessions those are the id's digest and the session data. So the cause is a fresh error with the code, the
+ * SQLSTATE, the severity and the first line of the message, minus the values PostgreSQL quotes there (see
+ * {@link safeMessage}). Its stack is its one message line: the driver's frames say nothing useful.
+ *
+ * @example
+ * ```ts
+ * if (isPgStoreError(err, 'QUERY_FAILED') && err.cause?.sqlstate === '23514') // a CHECK constraint failed
+ * ```
+ */
+export class PgStoreCause extends Error {
+  override readonly name = 'PgStoreCause'
+  /** The SQLSTATE (`23514`) or the driver's or Node's error code (`ECONNREFUSED`), when there was one. */
+  readonly code: string | undefined
+  /** The SQLSTATE, when the database answered with an error. */
+  readonly sqlstate: string | undefined
+  /** The database's severity (`ERROR`, `FATAL`), when it answered. */
+  readonly severity: string | undefined
+
+  constructor(message: string, fields: { code?: string; sqlstate?: string; severity?: string } = {}) {
+    super(message)
+    this.code = fields.code
+    this.sqlstate = fields.sqlstate
+    this.severity = fields.severity
+    this.stack = `${this.name}: ${message}`
+  }
+}
+
+/** The fields pgstore reads off a driver's error; it keeps only what {@link PgStoreCause} holds. */
+interface DriverErrorFields {
+  code?: unknown
+  message?: unknown
+  severity?: unknown
+  routine?: unknown
+  where?: unknown
+  errors?: unknown
+  cause?: unknown
+}
+
+/** Reduces whatever was thrown (a driver error, drizzle's wrapper of one, anything) to a PgStoreCause. */
+export function toPgStoreCause(thrown: unknown): PgStoreCause {
+  if (thrown instanceof PgStoreCause) return thrown
+  const e = driverError(thrown)
+  if (typeof e !== 'object' || e === null) return new PgStoreCause('')
+  const { code, severity } = e as DriverErrorFields
+  const level = typeof severity === 'string' ? severity : undefined
+  const errcode = typeof code === 'string' ? code : undefined
+  // Only an error the server sent has a severity; a 5-character errno such as EPIPE is no SQLSTATE.
+  const sqlstate =
+    level !== undefined && errcode !== undefined && SQLSTATE.test(errcode) ? errcode : undefined
+  return new PgStoreCause(safeMessage(e as DriverErrorFields, sqlstate), {
+    code: errcode,
+    sqlstate,
+    severity: level,
+  })
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/
+/** PL/pgSQL's RAISE and ASSERT: the text is whatever the function wrote, which can quote NEW and OLD. */
+const RAISED_BY = new Set(['exec_stmt_raise', 'exec_stmt_assert'])
+const RAISED_WHERE = /^PL\/pgSQL function .* at (RAISE|ASSERT)\b/
+/** Quotation marks, PostgreSQL's own and those of translated messages (lc_messages). */
+const QUOTE = /["“”„«»]/
+
+/**
+ * The first line of the driver's message, never drizzle's (`Failed query: <sql>\nparams: <values>`).
+ * PostgreSQL keeps row values out of its messages (they go in DETAIL) with two exceptions, handled here: a
+ * data exception (SQLSTATE class 22: `invalid input syntax for type integer: "<value>"`) quotes the rejected
+ * input, which is masked, and a PL/pgSQL RAISE or ASSERT can say anything (`raise exception '%', new.data`),
+ * so its text is withheld whatever SQLSTATE it raised.
+ */
+function safeMessage(e: DriverErrorFields, sqlstate: string | undefined): string {
+  let text = typeof e.message === 'string' ? e.message : ''
+  if (text === '' && Array.isArray(e.errors)) {
+    // Node's AggregateError for a connection refused on every address of a host has no message of its own.
+    const first = (e.errors[0] ?? {}) as DriverErrorFields
+    text = typeof first.message === 'string' ? first.message : ''
+  }
+  if (text.startsWith('Failed query:')) return 'the query failed (its text and parameters are not kept)'
+  const where = typeof e.where === 'string' ? e.where : ''
+  if (sqlstate?.startsWith('P0') || RAISED_BY.has(e.routine as string) || RAISED_WHERE.test(where)) {
+    return 'raised by a PL/pgSQL RAISE or ASSERT (its text is not kept: it can quote row values)'
+  }
+  const line = text.split(/\r?\n/, 1)[0]!
+  if (!sqlstate?.startsWith('22')) return line
+  const first = line.search(QUOTE)
+  if (first < 0) return line
+  let last = line.length - 1
+  while (last > first && !QUOTE.test(line[last]!)) last--
+  return `${line.slice(0, first)}"…"${last > first ? line.slice(last + 1) : ''}`
 }
 
 /** True for any pgstore error, from either module build; narrows to `code` when one is given. */
@@ -99,7 +200,8 @@ const POOL_WAIT_TIMEOUT = /timeout exceeded when trying to connect/i
 
 /**
  * Drizzle wraps driver errors in an error whose message lists the query parameters (ids, data); walk down to
- * the driver's own error, which carries the SQLSTATE or errno.
+ * the driver's own error, which carries the SQLSTATE or errno. Used to classify only: what is kept of it is
+ * {@link toPgStoreCause}'s.
  */
 function driverError(err: unknown): unknown {
   let e = err as { code?: unknown; cause?: unknown } | undefined
@@ -112,8 +214,9 @@ function driverError(err: unknown): unknown {
 /** Turns whatever a driver threw into a PgStoreError with a safe message. */
 export function toPgStoreError(err: unknown, action: string, table: string): PgStoreError {
   if (isPgStoreError(err)) return err
-  const cause = driverError(err)
-  const { code, message } = (cause ?? {}) as { code?: unknown; message?: unknown }
+  const driver = driverError(err)
+  const { code, message } = (driver ?? {}) as { code?: unknown; message?: unknown }
+  const cause = toPgStoreCause(err)
   const sqlstate = typeof code === 'string' ? code : ''
   const text = typeof message === 'string' ? message : ''
   if (sqlstate === '42P01' || sqlstate === '3F000') {

@@ -14,7 +14,7 @@
 
 export type { CacheOptions } from './cache/lru'
 export { DataCipher, digestSessionId, type EncryptionOptions } from './crypto'
-export { isPgStoreError, PgStoreError, type PgStoreErrorCode } from './errors'
+export { isPgStoreError, PgStoreCause, PgStoreError, type PgStoreErrorCode } from './errors'
 export { pgSessionTable, type SessionTable, type SessionTableOptions, sessions } from './schema'
 export { assertSecrets, isSessionId, newSessionId, signCookieValue, unsignCookieValue } from './signing'
 export type { AnyPgDatabase } from './sql/database'

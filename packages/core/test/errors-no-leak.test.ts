@@ -269,9 +269,9 @@ describe.each(DRIVERS)('errors carry no session id or data, on %s', (driver) => 
     await end()
   })
 
-  for (const c of CASES) {
-    const reason = c.not?.[driver]
-    it.skipIf(reason !== undefined)(`${c.title}${reason ? ` (not here: ${reason})` : ''}`, async () => {
+  // A case a driver cannot produce (PGlite has no statement_timeout) is left out of its run, not skipped.
+  for (const c of CASES.filter((c) => c.not?.[driver] === undefined)) {
+    it(c.title, async () => {
       const sid = newSessionId()
       const marker = `private-${newSessionId()}`
       const { err, sids = [] } = await c.run({ store, sid, marker, expire, open })

@@ -28,6 +28,14 @@ export interface EncryptionOptions {
    * string of at least 32 characters that a 32-byte key is derived from with HKDF-SHA256.
    */
   keys: ReadonlyArray<string | Uint8Array>
+  /**
+   * Read rows that are not encrypted, for the move of an existing table to encryption: each is sealed on
+   * its next write. Off, a plaintext row is refused with `DECRYPTION_FAILED`, so whoever can write the table
+   * cannot rewrite a session without a key. Turn it off once every live row is sealed (after `ttl`, or the
+   * absolute lifetime, has passed since encryption was turned on).
+   * @default false
+   */
+  acceptPlaintext?: boolean
 }
 
 interface Key {

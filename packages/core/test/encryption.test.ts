@@ -9,13 +9,13 @@ const NEW = randomBytes(32)
 describe.each<DbKind>(['pg', 'pglite'])('encryption at rest on %s', (kind) => {
   const db = useTestDatabase(kind)
   const stores: PgStore[] = []
-  const open = (keys: Array<string | Uint8Array> | undefined) => {
+  const open = (keys: Array<string | Uint8Array> | undefined, acceptPlaintext?: boolean) => {
     const store = new PgStore({
       db: db.db,
       table: db.table,
       createTable: true,
       prune: false,
-      ...(keys ? { encryption: { keys } } : {}),
+      ...(keys ? { encryption: { keys, acceptPlaintext } } : {}),
     })
     stores.push(store)
     return store
@@ -76,11 +76,29 @@ describe.each<DbKind>(['pg', 'pglite'])('encryption at rest on %s', (kind) => {
     expect((err as Error).message).not.toContain(b)
   })
 
-  it('reads rows written before encryption was on, and seals them on the next write', async () => {
+  it('refuses a plaintext row: writing the table is not enough to rewrite a session', async () => {
     const plain = open(undefined)
     const sid = newSessionId()
     await plain.set(sid, { v: 'plain' })
     const sealed = open([OLD])
+    const err = await sealed.get(sid).catch((e: unknown) => e)
+    expect(isPgStoreError(err, 'DECRYPTION_FAILED')).toBe(true)
+    expect((err as Error).message).toContain('acceptPlaintext')
+    // Forged in SQL over a sealed row, too.
+    const victim = newSessionId()
+    await sealed.set(victim, { admin: false })
+    await db.query(`update ${db.sessions} set data = '{"admin": true}'::jsonb where id = $1`, [
+      digestSessionId(victim),
+    ])
+    const forged = await sealed.get(victim).catch((e: unknown) => e)
+    expect(isPgStoreError(forged, 'DECRYPTION_FAILED')).toBe(true)
+  })
+
+  it('with acceptPlaintext, reads rows written before encryption was on, and seals them on the next write', async () => {
+    const plain = open(undefined)
+    const sid = newSessionId()
+    await plain.set(sid, { v: 'plain' })
+    const sealed = open([OLD], true)
     expect(await sealed.get(sid)).toEqual({ v: 'plain' })
     await sealed.set(sid, { v: 'now sealed' })
     expect(typeof (await stored(sid))).toBe('string')

@@ -21,10 +21,12 @@ import type { SessionEntry, SessionRecord } from './types'
 export class RowCodec {
   readonly #maxBytes: number
   readonly #cipher: DataCipher | undefined
+  readonly #acceptPlaintext: boolean
 
   constructor(maxBytes: number, encryption: EncryptionOptions | undefined) {
     this.#maxBytes = maxBytes
     this.#cipher = encryption ? new DataCipher(encryption) : undefined
+    this.#acceptPlaintext = !encryption || encryption.acceptPlaintext === true
   }
 
   /**
@@ -42,12 +44,12 @@ export class RowCodec {
 
   /** The session data of a stored row. */
   parse<T>(text: string, digest: string): T {
-    return JSON.parse(this.plaintext(text, digest)) as T
+    return parseData(this.plaintext(text, digest)) as T
   }
 
   /** What `getRecord` answers for a read or cached row. */
   record<T extends object>(entry: CachedSession): SessionRecord<T> {
-    const data = JSON.parse(entry.json) as T
+    const data = parseData(entry.json) as T
     return { data, expiresAt: new Date(entry.expiresAt), updatedAt: new Date(entry.updatedAt) }
   }
 
@@ -59,8 +61,14 @@ export class RowCodec {
   /** The session JSON as the app wrote it: stored text, decrypted when it was encrypted. */
   plaintext(text: string, digest: string): string {
     if (!text.startsWith('"')) {
-      // Rows written before encryption was turned on still read; their next write encrypts them.
-      return text
+      // With encryption on, whoever can write the table could otherwise rewrite a session without the key.
+      // While migrating, rows written before encryption was turned on read; their next write seals them.
+      if (this.#acceptPlaintext) return text
+      throw new PgStoreError(
+        'DECRYPTION_FAILED',
+        'pgstore: a stored session is not encrypted, and with encryption on plaintext rows are refused. ' +
+          'While moving a table to encryption set encryption.acceptPlaintext: true; each row is sealed on its next write.',
+      )
     }
     const value = JSON.parse(text) as string
     if (!this.#cipher) {
@@ -71,4 +79,17 @@ export class RowCodec {
     }
     return this.#cipher.open(value, digest)
   }
+}
+
+/**
+ * Session JSON as data. A `__proto__` key is dropped: JSON.parse keeps it as an own property, and a
+ * framework that copies keys onto its session object (koa-session does) would replace that object's
+ * prototype. The reviver runs only when the text holds such a key, so the common parse stays fast.
+ */
+function parseData(json: string): unknown {
+  return json.includes('"__proto__"') ? JSON.parse(json, dropProtoKeys) : JSON.parse(json)
+}
+
+function dropProtoKeys(key: string, value: unknown): unknown {
+  return key === '__proto__' ? undefined : value
 }

@@ -260,3 +260,25 @@ describe.each<DbKind>(['pg', 'pglite'])(
     })
   },
 )
+
+describe.each<DbKind>(['pg', 'pglite'])('stored data that targets prototypes on %s', (kind) => {
+  const db = useTestDatabase(kind, { createTable: true })
+
+  it('drops __proto__ keys when session JSON is parsed, at any depth', async () => {
+    const store = new PgStore({ db: db.db, table: db.table, prune: false })
+    const sid = newSessionId()
+    await store.set(sid, { n: 1 })
+    await db.query(
+      `update ${db.sessions} set data = '{"n": 1, "__proto__": {"admin": true}, "deep": {"__proto__": {"x": 1}}}'::jsonb where id = $1`,
+      [digest(sid)],
+    )
+    const data = (await store.get(sid)) as Record<string, unknown>
+    expect(data).toEqual({ n: 1, deep: {} })
+    expect(Object.hasOwn(data, '__proto__')).toBe(false)
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype)
+    expect(Object.hasOwn(data.deep as object, '__proto__')).toBe(false)
+    const [entry] = await store.all()
+    expect(Object.hasOwn(entry!.data, '__proto__')).toBe(false)
+    await store.close()
+  })
+})

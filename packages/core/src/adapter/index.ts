@@ -16,6 +16,7 @@ import { PgStore } from '../store/pg-store'
 
 export { assertSecrets } from '../signing'
 export { positiveNumber } from '../store/options'
+export { type SecretListInput, secretList } from './secrets'
 
 /** The cookie name of adapters that own their cookie (next, web); express and koa keep their framework's. */
 export const DEFAULT_COOKIE_NAME = 'pgsid'

@@ -13,6 +13,6 @@
  * ```
  */
 export { isPgStoreError, PgStoreError, type PgStoreErrorCode } from '@pgstore/core'
-export { genid, sessionDefaults } from './defaults'
+export { genid, type SessionDefaultsOptions, sessionDefaults } from './defaults'
 export { type ImportConnectPgSimpleOptions, type ImportResult, importConnectPgSimple } from './import'
 export { PgSessionStore, type PgSessionStoreOptions } from './store'

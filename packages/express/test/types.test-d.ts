@@ -41,6 +41,10 @@ describe('types', () => {
   it('types the helpers', () => {
     expectTypeOf(genid).returns.toEqualTypeOf<string>()
     expectTypeOf(sessionDefaults({ secret: 's' })).toEqualTypeOf<SessionOptions>()
+    // The README's rotation pattern: OLD_SESSION_SECRET is unset until the first rotation.
+    expectTypeOf(sessionDefaults).toBeCallableWith({
+      secret: [process.env.SESSION_SECRET, process.env.OLD_SESSION_SECRET],
+    })
     expectTypeOf(importConnectPgSimple({ db: undefined as never })).toEqualTypeOf<Promise<ImportResult>>()
   })
 })

@@ -10,7 +10,7 @@
  * const app = new Koa()
  * app.keys = [process.env.SESSION_KEY!]
  * const store = pgSessionStore({ connectionString: process.env.DATABASE_URL, createTable: true })
- * app.use(session(sessionDefaults({ store, maxAge: 86_400_000, rolling: true }), app))
+ * app.use(session(sessionDefaults({ store, maxAge: 86_400_000, rolling: true }, app), app))
  * ```
  */
 export { isPgStoreError, PgStoreError, type PgStoreErrorCode } from '@pgstore/core'

@@ -63,7 +63,7 @@ export interface PgSessionStore<TData extends object = SessionData> {
  *
  * app.keys = [process.env.SESSION_KEY!]
  * const store = pgSessionStore({ connectionString: process.env.DATABASE_URL, createTable: true })
- * app.use(session(sessionDefaults({ store, maxAge: 86_400_000 }), app))
+ * app.use(session(sessionDefaults({ store, maxAge: 86_400_000 }, app), app))
  * ```
  */
 export function pgSessionStore<TData extends object = SessionData>(

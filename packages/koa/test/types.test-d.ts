@@ -12,6 +12,7 @@ describe('types', () => {
     expectTypeOf(store).toExtend<KoaStore>()
     expectTypeOf(sessionDefaults({ store })).toEqualTypeOf<CreateSessionOptions>()
     expectTypeOf(session).toBeCallableWith(sessionDefaults({ store, rolling: true }), {} as Koa)
+    expectTypeOf(sessionDefaults).toBeCallableWith({ store }, {} as Koa)
   })
 
   it('carries the session data type to the PgStore underneath', () => {

@@ -14,15 +14,30 @@
  *     }),
  * }
  * ```
+ *
+ * A handler that throws fails the request with nothing committed, except for what `controlFlow.is` marks
+ * as the framework's way of answering (Next's `redirect()`): that is committed first, then rethrown.
  */
 import type { SessionData } from '../store/types'
 import { createHeaderCookieJar } from './cookie-header'
+import type { SessionCookieJar } from './options'
 import type { RequestSessions } from './request-sessions'
 import type { Session } from './session'
 
 export interface HandleOptions {
   /** A named session (its cookie is `${cookieName}-${name}`). @default the default session */
   name?: string
+  /**
+   * For frameworks whose handlers throw to answer (Next's `redirect()` and `notFound()`). When `is` is true
+   * for what the handler threw, the session is committed as if the handler had returned (a logout before a
+   * redirect is saved), the request's cookie writes are replayed into `jar()` (the cookies of the response
+   * the framework builds for the error), and the same error is rethrown. A failed commit throws its own
+   * error instead. Anything else thrown is rethrown with nothing committed.
+   */
+  controlFlow?: {
+    is(err: unknown): boolean
+    jar(): SessionCookieJar | Promise<SessionCookieJar>
+  }
 }
 
 /** Runs `handler` with the request's session and returns its response with the session's cookies set. */
@@ -33,8 +48,33 @@ export async function handle<TData extends object = SessionData>(
   options: HandleOptions = {},
 ): Promise<Response> {
   const jar = createHeaderCookieJar(request.headers.get('cookie'))
-  const session = await sessions.load(jar, options.name)
-  const response = await handler(session)
+  // Every cookie write, in order, so a rethrow can hand them to the framework's own cookies.
+  const writes: ((target: SessionCookieJar) => void)[] = []
+  const recording: SessionCookieJar = {
+    get: (name) => jar.get(name),
+    set(name, value, attributes) {
+      jar.set(name, value, attributes)
+      writes.push((target) => target.set(name, value, attributes))
+    },
+    delete(name, attributes) {
+      jar.delete(name, attributes)
+      writes.push((target) => target.delete(name, attributes))
+    },
+  }
+  const session = await sessions.load(recording, options.name)
+  let response: Response
+  try {
+    response = await handler(session)
+  } catch (err) {
+    const controlFlow = options.controlFlow
+    if (!controlFlow?.is(err)) throw err
+    await session.commit()
+    if (writes.length > 0) {
+      const target = await controlFlow.jar()
+      for (const write of writes) write(target)
+    }
+    throw err
+  }
   await session.commit()
   return withSetCookies(response, jar.setCookieHeaders())
 }

@@ -5,6 +5,7 @@
 import type { PgStore, PgStoreOptions, SessionData } from '@pgstore/core'
 import { DEFAULT_COOKIE_NAME, resolveStore, secureCookieDefaults } from '@pgstore/core/adapter'
 import { createRequestSessions, handle, type Session, type SessionCookieOptions } from '@pgstore/core/web'
+import { isNextControlFlow } from './control-flow'
 import { type NextCookieStore, nextCookieJar, requestCookie } from './cookies'
 
 export interface CreateSessionsOptions {
@@ -49,7 +50,10 @@ export interface Sessions<TData extends object = SessionData> {
   getSession(name?: string): Promise<Session<TData>>
   /**
    * Wraps a route handler: loads the session from the request, saves it after the handler if it changed,
-   * and puts the cookie on whatever Response the handler returned.
+   * and puts the cookie on whatever Response the handler returned. When the handler throws Next's
+   * `redirect()`, `notFound()`, `forbidden()` or `unauthorized()`, the session is committed the same way,
+   * its cookies go to `cookies()` (which Next puts on the response it builds), and the same error is
+   * rethrown. Any other error is rethrown with nothing saved.
    */
   withSession<TRequest extends Request = Request, TContext = unknown>(
     handler: SessionRouteHandler<TData, TRequest, TContext>,
@@ -116,8 +120,17 @@ export function bindSessions<TData extends object = SessionData>(
     close,
     getSession: (name) => load(name ?? ''),
     withSession(handler, handlerOptions) {
+      // A redirect or notFound thrown by the handler is an answer, not a failure: commit, then let Next
+      // build the response, which carries the cookies written to its cookies() store.
+      const controlFlow = {
+        is: isNextControlFlow,
+        jar: async () => nextCookieJar(await next.cookies()),
+      }
       return (request, context) =>
-        handle(sessions, request, (session) => handler(request, context, session), handlerOptions)
+        handle(sessions, request, (session) => handler(request, context, session), {
+          ...handlerOptions,
+          controlFlow,
+        })
     },
     hasSessionCookie: (request, name) =>
       sessions.verifyCookie(requestCookie(request, sessions.cookieNameFor(name))),

@@ -37,7 +37,7 @@ export function createApp({ sessions, keys }: AppOptions): Koa {
   app.keys = keys
   // Behind a TLS-terminating proxy in production, so that koa-session may send its Secure cookie.
   app.proxy = process.env.NODE_ENV === 'production'
-  app.use(session(sessionDefaults({ store: sessions, maxAge: 86_400_000, rolling: true }), app))
+  app.use(session(sessionDefaults({ store: sessions, maxAge: 86_400_000, rolling: true }, app), app))
 
   const router = new Router()
   const s = (ctx: Context) => ctx.session as unknown as AppSession

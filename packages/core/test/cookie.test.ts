@@ -23,14 +23,14 @@ describe('cookie codec', () => {
   })
 
   it('signs with the first secret and verifies with any in the list', () => {
-    const signed = signCookieValue('value', [A, B])
-    expect(unsignCookieValue(signed, [A])).toBe('value')
-    expect(unsignCookieValue(signed, [B, A])).toBe('value')
-    expect(unsignCookieValue(signed, [B])).toBeNull()
+    const signed = signCookieValue('pgsid', 'value', [A, B])
+    expect(unsignCookieValue('pgsid', signed, [A])).toBe('value')
+    expect(unsignCookieValue('pgsid', signed, [B, A])).toBe('value')
+    expect(unsignCookieValue('pgsid', signed, [B])).toBeNull()
   })
 
   it('treats tampered, truncated, oversized and odd values as no session, never throwing', () => {
-    const signed = signCookieValue(newSessionId(), [A])
+    const signed = signCookieValue('pgsid', newSessionId(), [A])
     const flipped = signed.slice(0, 5) + (signed[5] === 'x' ? 'y' : 'x') + signed.slice(6)
     for (const bad of [
       flipped,
@@ -46,7 +46,7 @@ describe('cookie codec', () => {
       42,
       {},
     ]) {
-      expect(unsignCookieValue(bad, [A])).toBeNull()
+      expect(unsignCookieValue('pgsid', bad, [A])).toBeNull()
     }
   })
 

@@ -94,7 +94,7 @@ describe.each<DbKind>(['pg', 'pglite'])('request sessions on %s', (kind) => {
     expect(s.modified).toBe(false)
     expect(s.isNew).toBe(false)
     const line = cookieLine(jar)
-    expect(cookieValue(line)).toBe(signCookieValue(s.id, [SECRET]))
+    expect(cookieValue(line)).toBe(signCookieValue('pgsid', s.id, [SECRET]))
     expect(line).toContain('; Path=/')
     expect(line).toContain('; HttpOnly')
     expect(line).toContain('; SameSite=Lax')
@@ -147,11 +147,11 @@ describe.each<DbKind>(['pg', 'pglite'])('request sessions on %s', (kind) => {
       tampered: `${liveSid.slice(0, -1)}${liveSid.endsWith('A') ? 'B' : 'A'}.${liveValue.split('.')[1]}`,
       'tampered mac': `${liveSid}.${'A'.repeat(43)}`,
       unsigned: liveSid,
-      unknown: signCookieValue(unknownSid, [SECRET]),
+      unknown: signCookieValue('pgsid', unknownSid, [SECRET]),
       expired: good,
       oversized: `${liveValue}${'x'.repeat(5000)}`,
       garbage: '%%%;;;\u0000',
-      'other secret': signCookieValue(liveSid, ['some-other-secret-0123456789-abcdefgh']),
+      'other secret': signCookieValue('pgsid', liveSid, ['some-other-secret-0123456789-abcdefgh']),
     }
     for (const [label, value] of Object.entries(cases)) {
       const s = await sessions.load(createHeaderCookieJar(`pgsid=${encodeURIComponent(value)}`))
@@ -173,7 +173,7 @@ describe.each<DbKind>(['pg', 'pglite'])('request sessions on %s', (kind) => {
     const again = await rotated.load(jar)
     expect(again.get('userId')).toBe('rotating')
     await again.save()
-    expect(cookieValue(cookieLine(jar))).toBe(signCookieValue(again.id, [SECRET]))
+    expect(cookieValue(cookieLine(jar))).toBe(signCookieValue('pgsid', again.id, [SECRET]))
     expect(rotated.verifyCookie(cookieValue(cookieLine(oldJar)))).toBe(true)
     expect(sessions.verifyCookie(cookieValue(cookieLine(oldJar)))).toBe(false)
   })
@@ -208,7 +208,7 @@ describe.each<DbKind>(['pg', 'pglite'])('request sessions on %s', (kind) => {
     expect(s.id).not.toBe(oldId)
     expect(await row(oldId)).toBeUndefined()
     expect((await row(s.id))!.data).toEqual({ cart: ['pear'], userId: 'u42' })
-    expect(cookieValue(cookieLine(next))).toBe(signCookieValue(s.id, [SECRET]))
+    expect(cookieValue(cookieLine(next))).toBe(signCookieValue('pgsid', s.id, [SECRET]))
     expect((await sessions.load(nextRequest(jar))).isNew, 'the old cookie still opens a session').toBe(true)
   })
 

@@ -133,6 +133,6 @@ export function bindSessions<TData extends object = SessionData>(
         })
     },
     hasSessionCookie: (request, name) =>
-      sessions.verifyCookie(requestCookie(request, sessions.cookieNameFor(name))),
+      sessions.verifyCookie(requestCookie(request, sessions.cookieNameFor(name)), name),
   }
 }

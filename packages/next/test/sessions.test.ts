@@ -83,7 +83,7 @@ describe('@pgstore/next on PostgreSQL', () => {
     })
     expect(lines).toHaveLength(1)
     const line = lines[0]!
-    expect(line.startsWith(`pgsid=${signCookieValue(id, [SECRET])};`)).toBe(true)
+    expect(line.startsWith(`pgsid=${signCookieValue('pgsid', id, [SECRET])};`)).toBe(true)
     expect(line).toMatch(/Path=\//)
     expect(line).toMatch(/HttpOnly/)
     expect(line).toMatch(/SameSite=lax/i)
@@ -198,6 +198,28 @@ describe('@pgstore/next on PostgreSQL', () => {
       expect((await getSession()).data).toEqual({ userId: 'u1' })
       expect((await getSession('cart')).data).toEqual({ count: 3 })
     })
+  })
+
+  it('signs the cookie name: a named session cookie moved under the default name opens nothing', async () => {
+    const lines = await inAction(undefined, async ({ getSession }) => {
+      const cart = await getSession('cart')
+      cart.set('userId', 'cart-owner')
+      await cart.save()
+    })
+    const value = lines[0]!.slice('pgsid-cart='.length, lines[0]!.indexOf(';'))
+    await inAction(`pgsid=${value}`, async ({ getSession }) => {
+      const s = await getSession()
+      expect(s.isNew).toBe(true)
+      expect(s.data).toEqual({})
+    })
+    await inAction(`pgsid-cart=${value}`, async ({ getSession }) => {
+      expect((await getSession('cart')).data).toEqual({ userId: 'cart-owner' })
+    })
+    const request = (cookie: string) => new Request('http://app.test/', { headers: { cookie } })
+    const viaRoute = sessions.withSession(async (_req, _ctx, s) => Response.json({ isNew: s.isNew }))
+    expect(await (await viaRoute(request(`pgsid=${value}`), undefined)).json()).toEqual({ isNew: true })
+    expect(sessions.hasSessionCookie(request(`pgsid=${value}`))).toBe(false)
+    expect(sessions.hasSessionCookie(request(`pgsid-cart=${value}`), 'cart')).toBe(true)
   })
 
   describe('withSession', () => {
@@ -332,7 +354,7 @@ describe('@pgstore/next on PostgreSQL', () => {
       await s.save()
     })
     const good = cookieHeader(lines)
-    const forged = `pgsid=${signCookieValue('A'.repeat(43), ['another-secret-0123456789-abcdefghijk'])}`
+    const forged = `pgsid=${signCookieValue('pgsid', 'A'.repeat(43), ['another-secret-0123456789-abcdefghijk'])}`
     expect(
       sessions.hasSessionCookie(new NextRequest('http://app.test/', { headers: { cookie: good } })),
     ).toBe(true)

@@ -187,7 +187,7 @@ describe('@pgstore/next withSession', () => {
     const setRes = await setHandler(new Request('http://app.test/set'), {})
     const valid = cookiePair(setRes.headers.get('set-cookie') ?? undefined)
     const sid = valid.slice(valid.indexOf('=') + 1).split('.')[0]!
-    const forge = (value: string) => [`pgsid=${signCookieValue(value, [OTHER])}`]
+    const forge = (value: string) => [`pgsid=${signCookieValue('pgsid', value, [OTHER])}`]
     const cases = fc.sample(
       cookieHeaders({ name: 'pgsid', valid: [valid], sid, forgeWithOtherSecret: forge }),
       {

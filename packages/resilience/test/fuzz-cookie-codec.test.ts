@@ -10,6 +10,7 @@ import { hostileString } from '../src/arbitraries'
 import { record } from '../src/figures'
 
 const RUNS = 10_000
+const NAME = 'pgsid'
 const secrets = ['a-secret-that-is-long-enough-000001']
 const other = ['another-secret-long-enough-0000002']
 const cases: Record<string, number> = {}
@@ -18,7 +19,7 @@ afterAll(() => record('fuzz-cookie-codec', cases))
 
 const safeUnsign = (value: unknown, list = secrets) => {
   try {
-    return unsignCookieValue(value, list)
+    return unsignCookieValue(NAME, value, list)
   } catch (err) {
     throw new Error(`unsignCookieValue threw: ${(err as Error).name}`)
   }
@@ -54,12 +55,12 @@ it('100 KB values, signed or not: refused without work', () => {
     .map(([n, ch]) => ch.repeat(n))
   fc.assert(
     fc.property(big, fc.boolean(), (value, signIt) => {
-      expect(safeUnsign(signIt ? signCookieValue(value, secrets) : value)).toBeNull()
+      expect(safeUnsign(signIt ? signCookieValue(NAME, value, secrets) : value)).toBeNull()
     }),
     { numRuns: 1_000 },
   )
   // 100 KB exactly, the size the issue names.
-  expect(safeUnsign(signCookieValue('x'.repeat(100 * 1024), secrets))).toBeNull()
+  expect(safeUnsign(signCookieValue(NAME, 'x'.repeat(100 * 1024), secrets))).toBeNull()
   cases.hundredKilobyteValues = 1_001
 })
 
@@ -69,9 +70,9 @@ it('round-trips what it signed; the same value under another secret is refused',
     fc.property(
       hostileString(80).filter((v) => v.length > 0),
       (value) => {
-        const signed = signCookieValue(value, secrets)
+        const signed = signCookieValue(NAME, value, secrets)
         expect(safeUnsign(signed)).toBe(value)
-        expect(safeUnsign(signCookieValue(value, other))).toBeNull()
+        expect(safeUnsign(signCookieValue(NAME, value, other))).toBeNull()
         expect(safeUnsign(signed, other)).toBeNull()
       },
     ),
@@ -88,7 +89,7 @@ it('any one-character change to a signed value is refused (no alternative encodi
       fc.nat(),
       fc.constantFrom(...alphabet),
       (value, at, ch) => {
-        const signed = signCookieValue(value, secrets)
+        const signed = signCookieValue(NAME, value, secrets)
         const i = at % signed.length
         const tampered = signed.slice(0, i) + ch + signed.slice(i + 1)
         if (tampered === signed) return
@@ -116,10 +117,10 @@ it('prefix and suffix tricks around a valid signature are refused', () => {
   )
   fc.assert(
     fc.property(fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 60 }), trick, (value, wrap) => {
-      const wrapped = wrap(signCookieValue(value, secrets))
+      const wrapped = wrap(signCookieValue(NAME, value, secrets))
       const got = safeUnsign(wrapped)
       // A wrapper can only be accepted as a value it really signed, which would need the secret.
-      expect(got === null || signCookieValue(got, secrets) === wrapped).toBe(true)
+      expect(got === null || signCookieValue(NAME, got, secrets) === wrapped).toBe(true)
     }),
     { numRuns: RUNS },
   )

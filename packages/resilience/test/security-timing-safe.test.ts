@@ -19,12 +19,12 @@ afterEach(() => vi.mocked(crypto.timingSafeEqual).mockClear())
 
 it('compares with timingSafeEqual against every secret, whether the first, the last or none matches', () => {
   for (const signed of [
-    signCookieValue(newSessionId(), secrets),
-    signCookieValue(newSessionId(), [secrets[1]!]),
-    signCookieValue(newSessionId(), ['not-a-configured-secret-0123456789ab']),
+    signCookieValue('pgsid', newSessionId(), secrets),
+    signCookieValue('pgsid', newSessionId(), [secrets[1]!]),
+    signCookieValue('pgsid', newSessionId(), ['not-a-configured-secret-0123456789ab']),
   ]) {
     vi.mocked(crypto.timingSafeEqual).mockClear()
-    unsignCookieValue(signed, secrets)
+    unsignCookieValue('pgsid', signed, secrets)
     expect(vi.mocked(crypto.timingSafeEqual)).toHaveBeenCalledTimes(secrets.length)
   }
 })

@@ -154,13 +154,13 @@ it('secret rotation: old cookies stay valid until their secret is removed', () =
   const OLD = 'old-secret-0123456789abcdef-0123456789'
   const NEW = 'new-secret-0123456789abcdef-0123456789'
   const sid = newSessionId()
-  const before = signCookieValue(sid, [OLD])
-  expect(unsignCookieValue(before, [NEW, OLD])).toBe(sid)
-  const after = signCookieValue(sid, [NEW, OLD])
+  const before = signCookieValue('pgsid', sid, [OLD])
+  expect(unsignCookieValue('pgsid', before, [NEW, OLD])).toBe(sid)
+  const after = signCookieValue('pgsid', sid, [NEW, OLD])
   expect(after).not.toBe(before)
-  expect(unsignCookieValue(after, [NEW])).toBe(sid)
-  expect(unsignCookieValue(before, [NEW])).toBeNull()
-  expect(unsignCookieValue(after, [OLD])).toBeNull()
+  expect(unsignCookieValue('pgsid', after, [NEW])).toBe(sid)
+  expect(unsignCookieValue('pgsid', before, [NEW])).toBeNull()
+  expect(unsignCookieValue('pgsid', after, [OLD])).toBeNull()
 })
 
 it('encryption-key rotation: old rows read, new writes use the first key', async () => {

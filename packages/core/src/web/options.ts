@@ -3,7 +3,7 @@
  * production), the signing secrets and the lifetime, resolved and checked once.
  */
 import { PgStoreError } from '../errors'
-import { assertSecrets } from '../signing'
+import { assertSecrets, TOKEN } from '../signing'
 import type { PgStore } from '../store/pg-store'
 import type { SessionData } from '../store/types'
 
@@ -78,7 +78,7 @@ export interface Meta {
   maxAge?: number
 }
 
-export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+export { TOKEN }
 
 export interface Resolved<TData extends object = SessionData> {
   rolling: boolean

@@ -35,8 +35,12 @@ export interface RequestSessions<TData extends object = SessionData> {
   cookieNameFor(name?: string): string
   /** Reads, verifies and loads the session. Cookie trouble gives a new empty session; DB errors throw. */
   load(jar: SessionCookieJar, name?: string): Promise<Session<TData>>
-  /** True when the cookie holds a well-signed session id. No database access: the row may be gone. */
-  verifyCookie(value: string | undefined | null): boolean
+  /**
+   * True when `value` is a well-signed session id for the cookie of the default session, or of the named
+   * session `name`: a cookie signed for another name does not verify. No database access: the row may be
+   * gone.
+   */
+  verifyCookie(value: string | undefined | null, name?: string): boolean
   readonly store: PgStore<TData>
 }
 
@@ -49,17 +53,17 @@ export function createRequestSessions<TData extends object = SessionData>(
     if (!TOKEN.test(name)) invalid('a session name must be a cookie token (letters, digits, !#$%&*+-.^_`|~).')
     return `${config.cookieName}-${name}`
   }
-  const sidOf = (value: string | undefined | null): string | null => {
-    const sid = unsignCookieValue(value, config.secrets)
+  const sidOf = (cookieName: string, value: string | undefined | null): string | null => {
+    const sid = unsignCookieValue(cookieName, value, config.secrets)
     return isSessionId(sid) ? sid : null
   }
   return {
     store: config.store,
     cookieNameFor,
-    verifyCookie: (value) => sidOf(value) !== null,
+    verifyCookie: (value, name) => sidOf(cookieNameFor(name), value) !== null,
     async load(jar, name) {
       const cookieName = cookieNameFor(name)
-      const sid = sidOf(jar.get(cookieName))
+      const sid = sidOf(cookieName, jar.get(cookieName))
       const record = sid ? await config.store.getRecord(sid) : null
       const row = record && isObject(record.data) ? record.data : null
       return new Session<TData>(config, jar, cookieName, row ? sid : null, row)

@@ -112,7 +112,7 @@ export class Session<TData extends object = SessionData> {
    */
   async save(): Promise<void> {
     const ttl = this.maxAge
-    this.#jar.set(this.#name, signCookieValue(this.#id, this.#config.secrets), this.#attributes(ttl))
+    this.#setCookie(this.#id, ttl)
     const store = this.#config.store
     const expiry = { ttl: ttl * 1000 }
     // Only a new session inserts: a loaded one whose row went while this request ran was revoked.
@@ -144,8 +144,7 @@ export class Session<TData extends object = SessionData> {
     const ttl = this.maxAge
     // A touch that finds the row gone writes nothing, and the next request loads no session.
     const moved = await this.#config.store.touch(this.#id, { ttl: ttl * 1000, data: this.#row() })
-    if (moved)
-      this.#jar.set(this.#name, signCookieValue(this.#id, this.#config.secrets), this.#attributes(ttl))
+    if (moved) this.#setCookie(this.#id, ttl)
     return moved
   }
 
@@ -173,12 +172,17 @@ export class Session<TData extends object = SessionData> {
     const old = this.#isNew ? null : this.#id
     const fresh = newSessionId()
     const ttl = this.maxAge
-    this.#jar.set(this.#name, signCookieValue(fresh, this.#config.secrets), this.#attributes(ttl))
+    this.#setCookie(fresh, ttl)
     this.#id = fresh
     await this.#config.store.create(fresh, this.#row(), { ttl: ttl * 1000 })
     this.#isNew = false
     this.#snapshot = this.#serialize()
     if (old) await this.#config.store.destroy(old)
+  }
+
+  /** Sends the cookie for `id`, signed for this session's cookie name, for `ttl` seconds. */
+  #setCookie(id: string, ttl: number): void {
+    this.#jar.set(this.#name, signCookieValue(this.#name, id, this.#config.secrets), this.#attributes(ttl))
   }
 
   #revoked(): void {

@@ -4,6 +4,7 @@ import {
   createRequestSessions,
   type HeaderCookieJar,
   parseCookieHeader,
+  parseCookieHeaderAll,
   type RequestSessions,
   SESSION_META_KEY,
   type Session,
@@ -160,6 +161,33 @@ describe.each<DbKind>(['pg', 'pglite'])('request sessions on %s', (kind) => {
       expect([liveSid, unknownSid, expiredSid], `${label}: a client-chosen id was kept`).not.toContain(s.id)
     }
     expect((await sessions.load(nextRequest(live))).get('userId')).toBe('live')
+  })
+
+  it('duplicate cookie names: the one id whose signature verifies, in either order; two ids give anonymous', async () => {
+    const real = cookieValue(cookieLine(await saved((s) => s.set('userId', 'real'))))
+    const other = cookieValue(cookieLine(await saved((s) => s.set('userId', 'other'))))
+    const forged = signCookieValue('pgsid', newSessionId(), ['some-other-secret-0123456789-abcdefgh'])
+    const ids = [real, other].map((v) => v.split('.')[0])
+    for (const header of [
+      `pgsid=garbage; pgsid=${real}`,
+      `pgsid=${real}; pgsid=garbage`,
+      `pgsid=${forged}; pgsid=${real}`,
+      `pgsid=${real}; pgsid=${forged}`,
+      `pgsid=${real}; pgsid=${real}`,
+      `pgsid-cart=${other}; pgsid=${real}`,
+    ]) {
+      const jar = createHeaderCookieJar(header)
+      expect((await sessions.load(jar)).get('userId'), header).toBe('real')
+      expect(sessions.verifyCookie(jar.getAll!('pgsid')), header).toBe(true)
+    }
+    for (const header of [`pgsid=${real}; pgsid=${other}`, `pgsid=${other}; pgsid=garbage; pgsid=${real}`]) {
+      const jar = createHeaderCookieJar(header)
+      const s = await sessions.load(jar)
+      expect(s.isNew, header).toBe(true)
+      expect(s.data, header).toEqual({})
+      expect(ids, header).not.toContain(s.id)
+      expect(sessions.verifyCookie(jar.getAll!('pgsid')), header).toBe(false)
+    }
   })
 
   it('verifies with every secret in the rotation list and re-signs with the first on save', async () => {
@@ -425,5 +453,28 @@ describe('request session options and cookie helpers', () => {
       ['d', '%zz'],
     ])
     expect(parseCookieHeader(null).size).toBe(0)
+    expect([...parseCookieHeaderAll('a=1; b="two"; a=3; c=%E2%9C%93; a=%zz; =bad; e')]).toEqual([
+      ['a', ['1', '3', '%zz']],
+      ['b', ['two']],
+      ['c', ['✓']],
+    ])
+    const jar = createHeaderCookieJar('a=1; b=2; a=3')
+    expect(jar.get('a')).toBe('1')
+    expect(jar.getAll!('a')).toEqual(['1', '3'])
+    expect(jar.getAll!('missing')).toEqual([])
+    const attributes = {
+      path: '/',
+      sameSite: 'lax' as const,
+      secure: false,
+      httpOnly: true,
+      partitioned: false,
+      maxAge: 60,
+      expires: new Date(),
+    }
+    jar.set('a', 'new', attributes)
+    expect(jar.getAll!('a')).toEqual(['new'])
+    jar.delete('a', attributes)
+    expect(jar.getAll!('a')).toEqual([])
+    expect(jar.get('a')).toBeUndefined()
   })
 })

@@ -1,9 +1,12 @@
 /**
  * The bridge between Next.js cookie stores and core's {@link SessionCookieJar}: `cookies()` from
  * `next/headers` for getSession, and a request's `Cookie` header for withSession and hasSessionCookie.
+ *
+ * Duplicates: Next's cookie stores keep one value a name (the last one sent), so every value sent under a
+ * name is read from the raw `Cookie` header instead, and core verifies each of them, as for `handle()`.
  */
 import { PgStoreError } from '@pgstore/core'
-import { parseCookieHeader, type SessionCookieJar } from '@pgstore/core/web'
+import { parseCookieHeaderAll, type SessionCookieJar } from '@pgstore/core/web'
 
 /** The part of Next's `cookies()` store pgstore uses (ReadonlyRequestCookies, or the mutable one). */
 export interface NextCookieStore {
@@ -33,9 +36,23 @@ function write(fn: () => void): void {
   }
 }
 
-export function nextCookieJar(store: NextCookieStore): SessionCookieJar {
+/**
+ * A jar over Next's cookie store. With the request's raw `Cookie` header, `getAll` gives every value sent
+ * under a name, in header order, as long as the store still holds one of them; a value this request
+ * wrote (or a delete) is in the store only, and then the store's value is all there is.
+ */
+export function nextCookieJar(store: NextCookieStore, cookieHeader?: string | null): SessionCookieJar {
+  const sent = cookieHeader === undefined ? undefined : parseCookieHeaderAll(cookieHeader)
   return {
     get: (name) => store.get(name)?.value,
+    ...(sent && {
+      getAll(name: string): string[] {
+        const current = store.get(name)?.value
+        if (current === undefined) return []
+        const values = sent.get(name) ?? []
+        return values.includes(current) ? [...values] : [current]
+      },
+    }),
     set: (name, value, attributes) => write(() => store.set(name, value, { ...attributes })),
     // Deleting is writing an empty, expired cookie with the same path and domain, so it matches.
     delete: (name, attributes) =>
@@ -43,9 +60,11 @@ export function nextCookieJar(store: NextCookieStore): SessionCookieJar {
   }
 }
 
-/** The cookie's value in a request, from `request.cookies` (NextRequest) or the `Cookie` header. */
-export function requestCookie(request: Request, name: string): string | undefined {
-  const cookies = (request as { cookies?: NextCookieStore }).cookies
-  if (cookies && typeof cookies.get === 'function') return cookies.get(name)?.value
-  return parseCookieHeader(request.headers.get('cookie')).get(name)
+/**
+ * Every value of the cookie `name` in a request, in header order, from its `Cookie` header. Not from a
+ * NextRequest's `request.cookies`, which keeps only the last of two same-named cookies (Next writes
+ * `request.cookies.set` through to the header, so nothing is missed).
+ */
+export function requestCookies(request: Request, name: string): string[] {
+  return parseCookieHeaderAll(request.headers.get('cookie')).get(name) ?? []
 }

@@ -22,9 +22,9 @@
 import 'server-only'
 import type { SessionData } from '@pgstore/core'
 import { DEFAULT_COOKIE_NAME } from '@pgstore/core/adapter'
-import { cookies } from 'next/headers'
+import { cookies, headers } from 'next/headers'
 import { cache } from 'react'
-import { requestCookie } from './cookies'
+import { requestCookies } from './cookies'
 import { bindSessions, type CreateSessionsOptions, type Sessions } from './sessions'
 
 export { isPgStoreError, PgStoreError, type PgStoreErrorCode } from '@pgstore/core'
@@ -40,20 +40,21 @@ export {
 export function createSessions<TData extends object = SessionData>(
   options: CreateSessionsOptions,
 ): Sessions<TData> {
-  return bindSessions<TData>(options, { cookies, cache })
+  return bindSessions<TData>(options, { cookies, headers, cache })
 }
 
 const SIGNED = /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/
 
 /**
- * For proxy.ts (middleware): true when the request carries a cookie shaped like a signed pgstore session.
+ * For proxy.ts (middleware): true when the request carries a cookie shaped like a signed pgstore session
+ * (any of them, when the name comes several times).
  * Optimistic: no secret and no database, so it cannot tell a forged or revoked session. Real validation
  * happens in the handler (getSession / withSession); the `hasSessionCookie` from createSessions also checks
  * the signature.
  * @param cookieName the cookie to look for. @default 'pgsid'
  */
 export function looksLikeSessionCookie(request: Request, cookieName: string = DEFAULT_COOKIE_NAME): boolean {
-  return SIGNED.test(requestCookie(request, cookieName) ?? '')
+  return requestCookies(request, cookieName).some((value) => SIGNED.test(value))
 }
 
 /**

@@ -6,7 +6,7 @@ import type { PgStore, PgStoreOptions, SessionData } from '@pgstore/core'
 import { DEFAULT_COOKIE_NAME, resolveStore, secureCookieDefaults } from '@pgstore/core/adapter'
 import { createRequestSessions, handle, type Session, type SessionCookieOptions } from '@pgstore/core/web'
 import { isNextControlFlow } from './control-flow'
-import { type NextCookieStore, nextCookieJar, requestCookie } from './cookies'
+import { type NextCookieStore, nextCookieJar, requestCookies } from './cookies'
 
 export interface CreateSessionsOptions {
   /** A PgStore, or the options to create one (it connects on first use). */
@@ -72,6 +72,11 @@ export interface Sessions<TData extends object = SessionData> {
 
 export interface NextBindings {
   cookies: () => Promise<NextCookieStore>
+  /**
+   * `headers()` from `next/headers`: its raw `Cookie` header shows every value sent under the session
+   * cookie's name, where `cookies()` keeps the last one only. Without it getSession reads `cookies()` alone.
+   */
+  headers?: () => Promise<{ get(name: string): string | null }>
   cache: <F extends (...args: any[]) => any>(fn: F) => F
 }
 
@@ -109,7 +114,11 @@ export function bindSessions<TData extends object = SessionData>(
     }
     let session = loaded.get(name)
     if (!session) {
-      session = sessions.load(nextCookieJar(cookieStore), name || undefined)
+      // Kept before anything is awaited, so two getSession calls of one request share one session.
+      session = (async () => {
+        const header = next.headers ? (await next.headers()).get('cookie') : undefined
+        return sessions.load(nextCookieJar(cookieStore, header), name || undefined)
+      })()
       loaded.set(name, session)
     }
     return session
@@ -133,6 +142,6 @@ export function bindSessions<TData extends object = SessionData>(
         })
     },
     hasSessionCookie: (request, name) =>
-      sessions.verifyCookie(requestCookie(request, sessions.cookieNameFor(name)), name),
+      sessions.verifyCookie(requestCookies(request, sessions.cookieNameFor(name)), name),
   }
 }

@@ -8,7 +8,7 @@ import {
 import { RequestCookies } from 'next/dist/server/web/spec-extension/cookies'
 import { NextRequest, NextResponse } from 'next/server'
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
-import type { NextCookieStore } from '../src/cookies'
+import { type NextCookieStore, nextCookieJar, requestCookies } from '../src/cookies'
 import { bindSessions, type Sessions } from '../src/sessions'
 
 interface Data {
@@ -44,6 +44,8 @@ describe('@pgstore/next on PostgreSQL', () => {
   const db = useTestDatabase('pg')
   let store: PgStore
   let current: NextCookieStore
+  /** The raw Cookie header of the current request, as `headers()` gives it. */
+  let currentHeader: string | undefined
   let sessions: Sessions<Data>
   const row = async (sid: string) =>
     (
@@ -56,6 +58,7 @@ describe('@pgstore/next on PostgreSQL', () => {
   async function inAction(cookie: string | undefined, work: (s: Sessions<Data>) => Promise<void>) {
     const request = actionCookies(cookie)
     current = request.store
+    currentHeader = cookie
     await work(sessions)
     return request.setCookies()
   }
@@ -65,7 +68,7 @@ describe('@pgstore/next on PostgreSQL', () => {
     await store.length()
     sessions = bindSessions<Data>(
       { store, secrets: [SECRET] },
-      { cookies: async () => current, cache: (fn) => fn },
+      { cookies: async () => current, headers: async () => headersWith(currentHeader), cache: (fn) => fn },
     )
   })
   afterAll(async () => {
@@ -117,7 +120,8 @@ describe('@pgstore/next on PostgreSQL', () => {
       await s.save()
       id = s.id
     })
-    current = componentCookies(cookieHeader(lines))
+    currentHeader = cookieHeader(lines)
+    current = componentCookies(currentHeader)
     const s = await sessions.getSession()
     expect(s.get('count')).toBe(7)
     s.set('count', 8)
@@ -139,6 +143,7 @@ describe('@pgstore/next on PostgreSQL', () => {
       },
     }
     current = broken
+    currentHeader = undefined
     const s = await sessions.getSession()
     await expect(s.save()).rejects.toThrow(TypeError)
   })
@@ -222,6 +227,76 @@ describe('@pgstore/next on PostgreSQL', () => {
     expect(sessions.hasSessionCookie(request(`pgsid-cart=${value}`), 'cart')).toBe(true)
   })
 
+  describe('duplicate cookie names: the one session whose signature verifies, else anonymous', () => {
+    /** A saved session's `pgsid=value` pair. */
+    async function issue(userId: string) {
+      const lines = await inAction(undefined, async ({ getSession }) => {
+        const s = await getSession()
+        s.set('userId', userId)
+        await s.save()
+      })
+      return cookieHeader(lines)
+    }
+    const forged = `pgsid=${signCookieValue('pgsid', 'B'.repeat(43), ['not-the-app-secret-0123456789-abcdefg'])}`
+    const request = (cookie: string) => new NextRequest('http://app.test/', { headers: { cookie } })
+    const whoami = () =>
+      sessions.withSession(async (_req, _ctx, s) => Response.json({ user: s.get('userId') ?? null }))
+
+    it('getSession (cookies() and headers()) finds the real cookie before or after a planted one', async () => {
+      const real = await issue('real')
+      for (const header of [
+        `pgsid=garbage; ${real}`,
+        `${real}; pgsid=garbage`,
+        `${forged}; ${real}`,
+        `${real}; ${forged}`,
+        `${real}; ${real}`,
+      ]) {
+        await inAction(header, async ({ getSession }) => {
+          expect((await getSession()).get('userId'), header).toBe('real')
+        })
+      }
+    })
+
+    it('getSession gives an anonymous session when two cookies verify with different sessions', async () => {
+      const real = await issue('victim')
+      const planted = await issue('attacker')
+      for (const header of [`${planted}; ${real}`, `${real}; ${planted}`]) {
+        await inAction(header, async ({ getSession }) => {
+          const s = await getSession()
+          expect(s.isNew).toBe(true)
+          expect(s.data).toEqual({})
+        })
+      }
+    })
+
+    it('withSession and hasSessionCookie follow the same rule; Next alone would take the last cookie', async () => {
+      const real = await issue('real')
+      const other = await issue('other')
+      expect(request(`${real}; pgsid=garbage`).cookies.get('pgsid')?.value).toBe('garbage')
+      for (const header of [`pgsid=garbage; ${real}`, `${real}; pgsid=garbage`, `${real}; ${forged}`]) {
+        expect(await (await whoami()(request(header), undefined)).json(), header).toEqual({ user: 'real' })
+        expect(sessions.hasSessionCookie(request(header)), header).toBe(true)
+      }
+      for (const header of [`${real}; ${other}`, `${other}; ${real}`]) {
+        expect(await (await whoami()(request(header), undefined)).json(), header).toEqual({ user: null })
+        expect(sessions.hasSessionCookie(request(header)), header).toBe(false)
+      }
+      expect(requestCookies(request(`a=1; pgsid=x; b=2; pgsid=y`), 'pgsid')).toEqual(['x', 'y'])
+    })
+
+    it('getAll gives every value sent, until this request writes the cookie', async () => {
+      const real = await issue('real')
+      const other = await issue('other')
+      const { store } = actionCookies(`${real}; ${other}`)
+      const jar = nextCookieJar(store, `${real}; ${other}`)
+      expect(jar.get('pgsid')).toBe(other.slice('pgsid='.length))
+      expect(jar.getAll!('pgsid')).toEqual([real.slice('pgsid='.length), other.slice('pgsid='.length)])
+      store.set('pgsid', 'written-now')
+      expect(jar.getAll!('pgsid')).toEqual(['written-now'])
+      expect(nextCookieJar(store).getAll).toBeUndefined()
+    })
+  })
+
   describe('withSession', () => {
     const get = (cookie?: string) => new Request('http://app.test/api', { headers: headersWith(cookie) })
     const setCookie = (res: Response) => res.headers.getSetCookie()
@@ -273,7 +348,7 @@ describe('@pgstore/next on PostgreSQL', () => {
       const eager = new PgStore({ db: db.db, table: db.table, prune: false, touchAfter: 0 })
       const rolling = bindSessions<Data>(
         { store: eager, secrets: [SECRET], rolling: true, maxAge: 3_600 },
-        { cookies: async () => current, cache: (fn) => fn },
+        { cookies: async () => current, headers: async () => headersWith(currentHeader), cache: (fn) => fn },
       )
       const write = rolling.withSession(async (_req, _ctx, session) => {
         session.set('count', 1)

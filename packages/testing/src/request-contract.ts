@@ -40,6 +40,7 @@ const REQUEST_CASES = [
   'tampered',
   'login-regenerates',
   'logout',
+  'duplicates',
 ] as const
 export type RequestCase = (typeof REQUEST_CASES)[number]
 
@@ -122,6 +123,32 @@ export function describeRequestSessionConformance(
       expect(await rows()).toBe(before - 1)
       expect((await target.send('whoami', pair)).body).toEqual({ user: null })
     })
+
+    test(
+      'duplicates',
+      'with one cookie name sent twice, uses the one session that verifies; two sessions give anonymous',
+      async () => {
+        const real = pairOf(await target.send('login'))!
+        const name = real.slice(0, real.indexOf('='))
+        const forged = `${name}=${'A'.repeat(43)}.${'B'.repeat(43)}`
+        for (const cookie of [
+          `${name}=garbage; ${real}`,
+          `${real}; ${name}=garbage`,
+          `${forged}; ${real}`,
+          `${real}; ${forged}`,
+        ]) {
+          const reply = await target.send('whoami', cookie)
+          expect(reply.status, cookie).toBe(200)
+          expect(reply.body, cookie).toEqual({ user: 'alice' })
+        }
+        const other = pairOf(await target.send('count'))!
+        for (const cookie of [`${other}; ${real}`, `${real}; ${other}`]) {
+          const reply = await target.send('whoami', cookie)
+          expect(reply.status, cookie).toBe(200)
+          expect(reply.body, cookie).toEqual({ user: null })
+        }
+      },
+    )
   })
 }
 

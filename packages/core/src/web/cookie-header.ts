@@ -23,23 +23,41 @@ export function serializeSetCookie(name: string, value: string, a: SessionCookie
   return out
 }
 
-/** Cookies from a `Cookie` request header. The first of two same-named cookies wins, as in browsers' order. */
-export function parseCookieHeader(header: string | null | undefined): Map<string, string> {
-  const cookies = new Map<string, string>()
+/**
+ * Every cookie of a `Cookie` request header, each name with all the values sent under it, in header order.
+ * A browser sends every cookie that matches the request, so one name can come several times (another
+ * Path or Domain): a session cookie must be looked for among all of them, never the first or the last only.
+ */
+export function parseCookieHeaderAll(header: string | null | undefined): Map<string, string[]> {
+  const cookies = new Map<string, string[]>()
   if (!header) return cookies
   for (const part of header.split(';')) {
     const eq = part.indexOf('=')
     if (eq <= 0) continue
     const name = part.slice(0, eq).trim()
-    if (!name || cookies.has(name)) continue
+    if (!name) continue
     let value = part.slice(eq + 1).trim()
     if (value.startsWith('"') && value.endsWith('"') && value.length > 1) value = value.slice(1, -1)
     try {
-      cookies.set(name, decodeURIComponent(value))
+      value = decodeURIComponent(value)
     } catch {
-      cookies.set(name, value)
+      // Kept as sent: a value that is not percent-encoding is still a value.
     }
+    const values = cookies.get(name)
+    if (values) values.push(value)
+    else cookies.set(name, [value])
   }
+  return cookies
+}
+
+/**
+ * Cookies from a `Cookie` request header, one value a name: the first of two same-named cookies wins, as
+ * in browsers' order. Request sessions do not use it for their cookie: they verify every value sent under
+ * the name ({@link parseCookieHeaderAll}, {@link SessionCookieJar.getAll}).
+ */
+export function parseCookieHeader(header: string | null | undefined): Map<string, string> {
+  const cookies = new Map<string, string>()
+  for (const [name, values] of parseCookieHeaderAll(header)) cookies.set(name, values[0]!)
   return cookies
 }
 
@@ -48,14 +66,19 @@ export interface HeaderCookieJar extends SessionCookieJar {
   setCookieHeaders(): string[]
 }
 
+/**
+ * A jar over a `Cookie` header. `get` gives the first value sent under a name, `getAll` every one in header
+ * order (what request sessions verify); after a `set` both give the value set, after a `delete` nothing.
+ */
 export function createHeaderCookieJar(cookieHeader: string | null | undefined): HeaderCookieJar {
-  const incoming = parseCookieHeader(cookieHeader)
+  const incoming = parseCookieHeaderAll(cookieHeader)
   const outgoing = new Map<string, string>()
   return {
-    get: (name) => incoming.get(name),
+    get: (name) => incoming.get(name)?.[0],
+    getAll: (name) => [...(incoming.get(name) ?? [])],
     set(name, value, attributes) {
       outgoing.set(name, serializeSetCookie(name, value, attributes))
-      incoming.set(name, value)
+      incoming.set(name, [value])
     },
     delete(name, attributes) {
       outgoing.set(name, serializeSetCookie(name, '', { ...attributes, maxAge: 0 }))

@@ -13,6 +13,7 @@ export {
   createHeaderCookieJar,
   type HeaderCookieJar,
   parseCookieHeader,
+  parseCookieHeaderAll,
   serializeSetCookie,
 } from './cookie-header'
 export { type HandleOptions, handle, withSetCookies } from './handle'

@@ -39,7 +39,14 @@ export interface SessionCookieAttributes {
 
 /** The cookies of one request and its response, as a framework exposes them. */
 export interface SessionCookieJar {
+  /** The request's value of the cookie `name` (after this request's own writes). */
   get(name: string): string | undefined
+  /**
+   * Every value the request sent under `name`, in header order, for a jar that can see them all (a raw
+   * `Cookie` header holds one name several times when cookies with other Path or Domain attributes match).
+   * Request sessions verify each one; a jar without it gives `get(name)` only.
+   */
+  getAll?(name: string): readonly string[]
   /** May throw when the framework forbids writes here (the adapter turns that into `READ_ONLY`). */
   set(name: string, value: string, attributes: SessionCookieAttributes): void
   delete(name: string, attributes: SessionCookieAttributes): void

@@ -33,14 +33,18 @@ import { Session } from './session'
 export interface RequestSessions<TData extends object = SessionData> {
   /** The default cookie name, and the one of each named session. */
   cookieNameFor(name?: string): string
-  /** Reads, verifies and loads the session. Cookie trouble gives a new empty session; DB errors throw. */
+  /**
+   * Reads, verifies and loads the session. Cookie trouble gives a new empty session; DB errors throw.
+   * Duplicates: every value the jar holds under the cookie's name is verified (`getAll`), and the session
+   * is the one id whose signature verifies; none, or two that verify with different ids, is anonymous.
+   */
   load(jar: SessionCookieJar, name?: string): Promise<Session<TData>>
   /**
-   * True when `value` is a well-signed session id for the cookie of the default session, or of the named
-   * session `name`: a cookie signed for another name does not verify. No database access: the row may be
-   * gone.
+   * True when `value` (or, for a cookie sent several times, the values) holds a well-signed session id for
+   * the cookie of the default session, or of the named session `name`, by the rule `load` uses: one id
+   * verifies. A cookie signed for another name does not. No database access: the row may be gone.
    */
-  verifyCookie(value: string | undefined | null, name?: string): boolean
+  verifyCookie(value: string | readonly string[] | undefined | null, name?: string): boolean
   readonly store: PgStore<TData>
 }
 
@@ -53,20 +57,42 @@ export function createRequestSessions<TData extends object = SessionData>(
     if (!TOKEN.test(name)) invalid('a session name must be a cookie token (letters, digits, !#$%&*+-.^_`|~).')
     return `${config.cookieName}-${name}`
   }
-  const sidOf = (cookieName: string, value: string | undefined | null): string | null => {
-    const sid = unsignCookieValue(cookieName, value, config.secrets)
-    return isSessionId(sid) ? sid : null
-  }
+  const sidOf = (cookieName: string, value: string | readonly string[] | undefined | null) =>
+    sessionIdFrom(cookieName, typeof value === 'string' || !value ? [value] : value, config.secrets)
   return {
     store: config.store,
     cookieNameFor,
     verifyCookie: (value, name) => sidOf(cookieNameFor(name), value) !== null,
     async load(jar, name) {
       const cookieName = cookieNameFor(name)
-      const sid = sidOf(cookieName, jar.get(cookieName))
+      const sid = sidOf(cookieName, jar.getAll ? jar.getAll(cookieName) : jar.get(cookieName))
       const record = sid ? await config.store.getRecord(sid) : null
       const row = record && isObject(record.data) ? record.data : null
       return new Session<TData>(config, jar, cookieName, row ? sid : null, row)
     },
   }
+}
+
+/**
+ * The session id among the values sent under one cookie name. A browser sends every cookie that matches the
+ * request, ordered by Path length and then age, so a cookie planted with a broader Domain or a longer Path
+ * (from a sibling subdomain, or over plain http) arrives beside the real one, before or after it. The rule:
+ * every value is verified; the id of the ones whose signature verifies is the session when there is exactly
+ * one such id; none, or several different ones, give an anonymous session. Garbage planted first cannot
+ * shadow the real cookie, and a planted validly signed cookie (the attacker's own session) cannot replace
+ * it either: it makes the request anonymous.
+ */
+function sessionIdFrom(
+  cookieName: string,
+  values: readonly (string | undefined | null)[],
+  secrets: readonly string[],
+): string | null {
+  let found: string | null = null
+  for (const value of values) {
+    const sid = unsignCookieValue(cookieName, value, secrets)
+    if (!isSessionId(sid) || sid === found) continue
+    if (found !== null) return null
+    found = sid
+  }
+  return found
 }

@@ -39,7 +39,7 @@ describe('examples/next in headless Chromium', () => {
     await flash.waitFor({ state: 'attached' })
     expect(await flash.textContent()).toBe('Welcome, Browser!')
 
-    const cookie = (await context.cookies(baseUrl)).find((c) => c.name === 'pgsid')
+    const cookie = (await context.cookies(baseUrl)).find((c) => c.name === '__Host-pgsid')
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: true })
     const sid = cookie!.value.split('.')[0]!
     expect((await sessionRow(sid))!.data).toMatchObject({ name: 'Browser', userAgent: expect.any(String) })
@@ -59,7 +59,7 @@ describe('examples/next in headless Chromium', () => {
 
     await page.click('#logout')
     await page.waitForURL(`${baseUrl}/login`)
-    expect((await context.cookies(baseUrl)).find((c) => c.name === 'pgsid')).toBeUndefined()
+    expect((await context.cookies(baseUrl)).find((c) => c.name === '__Host-pgsid')).toBeUndefined()
     expect(await sessionRow(sid)).toBeUndefined()
     await page.goto(`${baseUrl}/`)
     expect(await page.locator('#who').textContent()).toContain('Not signed in')

@@ -42,7 +42,7 @@ export class Device {
   }
 
   /** The session id inside the signed cookie, for probing the table. */
-  sessionId(name = 'pgsid'): string | undefined {
+  sessionId(name = '__Host-pgsid'): string | undefined {
     return this.cookies.get(name)?.split('.')[0]
   }
 }

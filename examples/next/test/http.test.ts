@@ -25,7 +25,7 @@ describe('examples/next over HTTP (next start, PostgreSQL)', () => {
     }
     const set = (await device.fetch('/api/counter', { method: 'POST' })).headers.getSetCookie()
     expect(set[0]).toMatch(
-      /^pgsid=[\w-]{43}\.[\w-]{43}; Path=\/; Max-Age=1209600; .*HttpOnly; Secure; SameSite=Lax/,
+      /^__Host-pgsid=[\w-]{43}\.[\w-]{43}; Path=\/; Max-Age=1209600; .*HttpOnly; Secure; SameSite=Lax/,
     )
     const read = await device.fetch('/api/counter')
     expect(await read.json()).toEqual({ count: 4 })
@@ -36,10 +36,10 @@ describe('examples/next over HTTP (next start, PostgreSQL)', () => {
   it('a tampered, unknown or oversized cookie gives a new empty session, not an error page', async () => {
     const device = new Device()
     await device.fetch('/api/counter', { method: 'POST' })
-    const good = device.cookies.get('pgsid')!
+    const good = device.cookies.get('__Host-pgsid')!
     for (const bad of [`${good.slice(0, -3)}abc`, `${'A'.repeat(43)}.${'B'.repeat(43)}`, 'x'.repeat(4000)]) {
       const stranger = new Device()
-      stranger.cookies.set('pgsid', bad)
+      stranger.cookies.set('__Host-pgsid', bad)
       const res = await stranger.fetch('/api/counter', { method: 'POST' })
       expect(res.status).toBe(200)
       expect(await res.json()).toEqual({ count: 1 })
@@ -140,8 +140,8 @@ describe('examples/next over HTTP (next start, PostgreSQL)', () => {
     const res = await device.submit('/', {}, 0)
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toBe('/login')
-    expect(res.headers.getSetCookie()[0]).toMatch(/^pgsid=;/)
-    expect(device.cookies.has('pgsid')).toBe(false)
+    expect(res.headers.getSetCookie()[0]).toMatch(/^__Host-pgsid=;/)
+    expect(device.cookies.has('__Host-pgsid')).toBe(false)
     expect(await sessionRow(sid)).toBeUndefined()
   })
 })

@@ -1,4 +1,5 @@
 import { isPgStoreError, newSessionId, PgStore, PgStoreError, signCookieValue } from '@pgstore/core'
+import { DEFAULT_COOKIE_NAME, defaultCookieName } from '@pgstore/core/adapter'
 import {
   createHeaderCookieJar,
   createRequestSessions,
@@ -9,6 +10,7 @@ import {
   SESSION_META_KEY,
   type Session,
   type SessionCookieJar,
+  type SessionCookieOptions,
   serializeSetCookie,
 } from '@pgstore/core/web'
 import { type DbKind, digest, useTestDatabase } from '@pgstore/testing'
@@ -411,7 +413,8 @@ describe('request session options and cookie helpers', () => {
     const s = await none.load(noneJar)
     // save() writes the cookie before the store, so the line is there even though this store is unreachable.
     await s.save().catch(() => undefined)
-    const line = cookieLine(noneJar)
+    // Secure with Path=/ and no Domain: the default name takes the __Host- prefix.
+    const line = cookieLine(noneJar, '__Host-pgsid')
     expect(line).toContain('; Secure')
     expect(line).toContain('; SameSite=None')
     expect(line).toContain('; Partitioned')
@@ -430,6 +433,92 @@ describe('request session options and cookie helpers', () => {
     } finally {
       process.env.NODE_ENV = env
     }
+  })
+
+  /** Runs `work` with NODE_ENV set to `env`, restoring it after. */
+  function withEnv<T>(env: string | undefined, work: () => T): T {
+    const before = process.env.NODE_ENV
+    if (env === undefined) delete process.env.NODE_ENV
+    else process.env.NODE_ENV = env
+    try {
+      return work()
+    } finally {
+      if (before === undefined) delete process.env.NODE_ENV
+      else process.env.NODE_ENV = before
+    }
+  }
+
+  it('names the cookie __Host-pgsid when it is Secure with Path=/ and no Domain, pgsid otherwise', () => {
+    const cases: Array<[string, string, SessionCookieOptions]> = [
+      ['production', '__Host-pgsid', {}],
+      ['production', '__Host-pgsid', { sameSite: 'strict', httpOnly: false }],
+      ['production', 'pgsid', { domain: 'example.com' }],
+      ['production', 'pgsid', { path: '/app' }],
+      ['production', 'pgsid', { secure: false }],
+      ['development', 'pgsid', {}],
+      ['development', '__Host-pgsid', { secure: true }],
+      ['development', '__Host-pgsid', { sameSite: 'none' }],
+      ['development', '__Host-pgsid', { partitioned: true }],
+      ['development', 'pgsid', { secure: true, domain: 'example.com' }],
+    ]
+    for (const [env, name, cookie] of cases) {
+      const label = `${env} ${JSON.stringify(cookie)}`
+      withEnv(env, () => {
+        const s = createRequestSessions({ store, secrets: [SECRET], cookie })
+        expect(s.cookieNameFor(), label).toBe(name)
+        expect(s.cookieNameFor('cart'), label).toBe(`${name}-cart`)
+        expect(defaultCookieName(cookie), label).toBe(name)
+      })
+    }
+    expect(DEFAULT_COOKIE_NAME).toBe('pgsid')
+  })
+
+  it('writes the __Host- cookie Secure, with Path=/ and no Domain, and reads it back', async () => {
+    const jar = createHeaderCookieJar(null)
+    const prod = withEnv('production', () => createRequestSessions({ store, secrets: [SECRET] }))
+    const s = await prod.load(jar)
+    await s.save().catch(() => undefined)
+    const line = cookieLine(jar, '__Host-pgsid')
+    expect(line).toMatch(/^__Host-pgsid=[^;]+; Path=\/; /)
+    expect(line).toContain('; Secure')
+    expect(line).not.toContain('Domain')
+    expect(prod.verifyCookie(cookieValue(line))).toBe(true)
+  })
+
+  it('keeps a given cookieName, and refuses __Host- and __Secure- names a browser would drop', () => {
+    const make =
+      (cookieName: string, cookie: SessionCookieOptions = {}) =>
+      () =>
+        createRequestSessions({ store, secrets: [SECRET], cookieName, cookie })
+    const refused = (fn: () => unknown, pattern: RegExp) => {
+      let err: unknown
+      try {
+        fn()
+      } catch (e) {
+        err = e
+      }
+      expect(isPgStoreError(err, 'INVALID_OPTIONS')).toBe(true)
+      expect((err as Error).message).toMatch(pattern)
+    }
+    withEnv('production', () => {
+      expect(make('sid')().cookieNameFor()).toBe('sid')
+      expect(make('sid')().cookieNameFor('x')).toBe('sid-x')
+      expect(make('__Host-app')().cookieNameFor('x')).toBe('__Host-app-x')
+      expect(make('__Secure-app', { domain: 'example.com' })().cookieNameFor()).toBe('__Secure-app')
+      refused(make('__Host-app', { domain: 'example.com' }), /__Host-.*path '\/' and no cookie\.domain/)
+      refused(make('__Host-app', { path: '/app' }), /__Host-/)
+      refused(make('__Host-app', { secure: false }), /__Host-.*cookie\.secure/)
+      refused(make('__HOST-app', { secure: false }), /__Host-/)
+      refused(make('__Secure-app', { secure: false }), /__Secure-.*cookie\.secure/)
+      refused(make('__secure-app', { secure: false }), /__Secure-/)
+    })
+    withEnv('development', () => {
+      expect(make('pgsid')().cookieNameFor()).toBe('pgsid')
+      refused(make('__Host-app'), /__Host-/)
+      refused(make('__Secure-app'), /__Secure-/)
+      expect(make('__Host-app', { secure: true })().cookieNameFor()).toBe('__Host-app')
+      expect(make('__Secure-app', { secure: true })().cookieNameFor()).toBe('__Secure-app')
+    })
   })
 
   it('serialises and parses cookie headers', () => {

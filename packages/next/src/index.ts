@@ -21,7 +21,7 @@
  */
 import 'server-only'
 import type { SessionData } from '@pgstore/core'
-import { DEFAULT_COOKIE_NAME } from '@pgstore/core/adapter'
+import { defaultCookieName } from '@pgstore/core/adapter'
 import { cookies, headers } from 'next/headers'
 import { cache } from 'react'
 import { requestCookies } from './cookies'
@@ -51,9 +51,10 @@ const SIGNED = /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/
  * Optimistic: no secret and no database, so it cannot tell a forged or revoked session. Real validation
  * happens in the handler (getSession / withSession); the `hasSessionCookie` from createSessions also checks
  * the signature.
- * @param cookieName the cookie to look for. @default 'pgsid'
+ * @param cookieName the cookie to look for. @default createSessions' default with no cookie options:
+ *   '__Host-pgsid' when NODE_ENV is 'production', else 'pgsid'
  */
-export function looksLikeSessionCookie(request: Request, cookieName: string = DEFAULT_COOKIE_NAME): boolean {
+export function looksLikeSessionCookie(request: Request, cookieName: string = defaultCookieName()): boolean {
   return requestCookies(request, cookieName).some((value) => SIGNED.test(value))
 }
 

@@ -3,7 +3,7 @@
  * cookie classes outside a Next server. `index.ts` passes the real ones.
  */
 import type { PgStore, PgStoreOptions, SessionData } from '@pgstore/core'
-import { DEFAULT_COOKIE_NAME, resolveStore, secureCookieDefaults } from '@pgstore/core/adapter'
+import { defaultCookieName, resolveStore, secureCookieDefaults } from '@pgstore/core/adapter'
 import { createRequestSessions, handle, type Session, type SessionCookieOptions } from '@pgstore/core/web'
 import { isNextControlFlow } from './control-flow'
 import { type NextCookieStore, nextCookieJar, requestCookies } from './cookies'
@@ -14,8 +14,9 @@ export interface CreateSessionsOptions {
   /** Signing secrets, at least 32 characters each; the first signs, every one verifies (rotation). */
   secrets: string | readonly string[]
   /**
-   * The default session's cookie; a named session `x` uses `${cookieName}-x`.
-   * @default 'pgsid'
+   * The default session's cookie; a named session `x` uses `${cookieName}-x`. Kept as given; a `__Host-`
+   * name needs Secure, path '/' and no domain, a `__Secure-` one Secure (INVALID_OPTIONS otherwise).
+   * @default '__Host-pgsid' when the cookie is Secure with path '/' and no domain (production), else 'pgsid'
    */
   cookieName?: string
   /** Cookie attributes. @default httpOnly, SameSite=Lax, path '/', Secure when NODE_ENV is 'production' */
@@ -82,13 +83,14 @@ export interface NextBindings {
 
 /**
  * The options `createSessions` uses, with every default filled in; anything given wins and `cookie` is
- * merged: cookie `pgsid`, httpOnly, SameSite=Lax, Secure in production, 14 days, not rolling.
+ * merged: cookie `__Host-pgsid` (`pgsid` when not Secure, or with a domain or another path), httpOnly,
+ * SameSite=Lax, Secure in production, 14 days, not rolling.
  */
 export function sessionDefaults(
   options: Partial<CreateSessionsOptions> = {},
 ): Omit<CreateSessionsOptions, 'store' | 'secrets'> & Partial<CreateSessionsOptions> {
   return {
-    cookieName: DEFAULT_COOKIE_NAME,
+    cookieName: defaultCookieName(options.cookie),
     maxAge: 1_209_600,
     rolling: false,
     ...options,

@@ -95,6 +95,45 @@ describe('@pgstore/next on PostgreSQL', () => {
     expect((await row(id))!.data).toEqual({ userId: 'u1' })
   })
 
+  it('in production names the cookie __Host-pgsid (Secure, Path=/, no Domain), named sessions too', async () => {
+    const before = process.env.NODE_ENV
+    process.env.NODE_ENV = 'production'
+    let prod: Sessions<Data>
+    try {
+      prod = bindSessions<Data>(
+        { store, secrets: [SECRET] },
+        { cookies: async () => current, headers: async () => headersWith(currentHeader), cache: (fn) => fn },
+      )
+    } finally {
+      process.env.NODE_ENV = before
+    }
+    const request = actionCookies()
+    current = request.store
+    currentHeader = undefined
+    const main = await prod.getSession()
+    main.set('userId', 'u1')
+    await main.save()
+    const cart = await prod.getSession('cart')
+    cart.set('count', 1)
+    await cart.save()
+    const lines = request.setCookies()
+    expect(lines.map((l) => l.slice(0, l.indexOf('=')))).toEqual(['__Host-pgsid', '__Host-pgsid-cart'])
+    for (const line of lines) {
+      expect(line).toMatch(/; Path=\/(;|$)/)
+      expect(line).toMatch(/; Secure/)
+      expect(line).not.toMatch(/Domain/i)
+    }
+    const header = cookieHeader(lines)
+    const again = actionCookies(header)
+    current = again.store
+    currentHeader = header
+    expect((await prod.getSession()).data).toEqual({ userId: 'u1' })
+    expect((await prod.getSession('cart')).data).toEqual({ count: 1 })
+    expect(prod.hasSessionCookie(new Request('http://app.test/', { headers: { cookie: header } }))).toBe(true)
+    const plain = header.replaceAll('__Host-pgsid', 'pgsid')
+    expect(prod.hasSessionCookie(new Request('http://app.test/', { headers: { cookie: plain } }))).toBe(false)
+  })
+
   it('reads a session once per request and again on the next request', async () => {
     const lines = await inAction(undefined, async ({ getSession }) => {
       const a = await getSession()

@@ -17,9 +17,12 @@ import { PgStore } from '../store/pg-store'
 export { assertSecrets } from '../signing'
 export { positiveNumber } from '../store/options'
 export { type SecretListInput, secretList } from './secrets'
-
-/** The cookie name of adapters that own their cookie (next, web); express and koa keep their framework's. */
-export const DEFAULT_COOKIE_NAME = 'pgsid'
+/**
+ * `DEFAULT_COOKIE_NAME` (`pgsid`) is the base name of the cookie of adapters that own their cookie (next,
+ * web); express and koa keep their framework's. `defaultCookieName(cookie)` is the name they use:
+ * `__Host-pgsid` when the cookie is Secure with path '/' and no domain, else `pgsid`.
+ */
+export { DEFAULT_COOKIE_NAME, defaultCookieName } from '../web/options'
 
 /** A PgStore, `{ store }` around one, or the options to create one. */
 export type StoreOrOptions<TData extends object> =

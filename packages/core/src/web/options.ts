@@ -58,8 +58,10 @@ export interface RequestSessionOptions<TData extends object = SessionData> {
   /** Signing secrets, at least 32 characters each; the first signs, all verify (rotation). */
   secrets: string | readonly string[]
   /**
-   * Name of the default session's cookie; a named session `x` uses `${cookieName}-x`.
-   * @default 'pgsid'
+   * Name of the default session's cookie; a named session `x` uses `${cookieName}-x`. Kept as given; a
+   * name starting with `__Host-` needs Secure, path '/' and no domain, one starting with `__Secure-` needs
+   * Secure (browsers drop such cookies otherwise).
+   * @default '__Host-pgsid' when the cookie is Secure with path '/' and no domain (production), else 'pgsid'
    */
   cookieName?: string
   /** Cookie attributes. */
@@ -107,14 +109,13 @@ export function assertMaxAge(value: unknown): number {
   return value
 }
 
-export function resolveRequestOptions<TData extends object>(
-  options: RequestSessionOptions<TData>,
-): Resolved<TData> {
-  if (!options?.store) invalid('request sessions need a store (a PgStore).')
-  const secrets = assertSecrets(options.secrets)
-  const cookieName = options.cookieName ?? 'pgsid'
-  if (!TOKEN.test(cookieName)) invalid('cookieName must be a cookie token (letters, digits, !#$%&*+-.^_`|~).')
-  const c = options.cookie ?? {}
+/** The base name of the session cookie of adapters that own their cookie (next, web). */
+export const DEFAULT_COOKIE_NAME = 'pgsid'
+
+/** The cookie attributes of the options, every default filled in and each checked. */
+export function resolveCookieAttributes(
+  c: SessionCookieOptions = {},
+): Omit<SessionCookieAttributes, 'maxAge' | 'expires'> {
   const sameSite = c.sameSite ?? 'lax'
   if (!['lax', 'strict', 'none'].includes(sameSite))
     invalid("cookie.sameSite must be 'lax', 'strict' or 'none'.")
@@ -123,18 +124,61 @@ export function resolveRequestOptions<TData extends object>(
     invalid('browsers drop SameSite=None and Partitioned cookies without Secure; leave cookie.secure on.')
   }
   return {
+    path: c.path ?? '/',
+    ...(c.domain ? { domain: c.domain } : {}),
+    sameSite,
+    secure: c.secure ?? (needsSecure || process.env.NODE_ENV === 'production'),
+    httpOnly: c.httpOnly ?? true,
+    partitioned: c.partitioned ?? false,
+  }
+}
+
+/** True for attributes a `__Host-` cookie must have: Secure, Path=/ and no Domain. */
+const hostOnly = (a: { secure: boolean; path: string; domain?: string }) =>
+  a.secure && a.path === '/' && !a.domain
+
+const nameFor = (a: { secure: boolean; path: string; domain?: string }) =>
+  hostOnly(a) ? `__Host-${DEFAULT_COOKIE_NAME}` : DEFAULT_COOKIE_NAME
+
+/**
+ * The default session cookie name for these cookie options: `__Host-pgsid` when the cookie is Secure with
+ * path '/' and no domain (the production default), so that no other origin (a sibling subdomain, plain
+ * http) can set or shadow it; `pgsid` otherwise (development over http, a domain or a path).
+ */
+export function defaultCookieName(cookie: SessionCookieOptions = {}): string {
+  return nameFor(resolveCookieAttributes(cookie))
+}
+
+/** Checks a cookie name against its attributes; browsers drop a prefixed cookie that breaks its rule. */
+function assertCookieName(name: string, a: Omit<SessionCookieAttributes, 'maxAge' | 'expires'>): void {
+  if (!TOKEN.test(name)) invalid('cookieName must be a cookie token (letters, digits, !#$%&*+-.^_`|~).')
+  // Browsers match the prefixes case-insensitively (RFC 6265bis).
+  if (/^__host-/i.test(name) && !hostOnly(a)) {
+    invalid(
+      "a cookieName starting with __Host- needs cookie.secure (on by default in production only; browsers accept Secure cookies from http://localhost), cookie.path '/' and no cookie.domain.",
+    )
+  }
+  if (/^__secure-/i.test(name) && !a.secure) {
+    invalid(
+      'a cookieName starting with __Secure- needs cookie.secure (on by default in production only; browsers accept Secure cookies from http://localhost).',
+    )
+  }
+}
+
+export function resolveRequestOptions<TData extends object>(
+  options: RequestSessionOptions<TData>,
+): Resolved<TData> {
+  if (!options?.store) invalid('request sessions need a store (a PgStore).')
+  const secrets = assertSecrets(options.secrets)
+  const cookie = resolveCookieAttributes(options.cookie)
+  const cookieName = options.cookieName ?? nameFor(cookie)
+  assertCookieName(cookieName, cookie)
+  return {
     rolling: options.rolling === true,
     store: options.store as PgStore<TData>,
     secrets,
     cookieName,
-    cookie: {
-      path: c.path ?? '/',
-      ...(c.domain ? { domain: c.domain } : {}),
-      sameSite,
-      secure: c.secure ?? (needsSecure || process.env.NODE_ENV === 'production'),
-      httpOnly: c.httpOnly ?? true,
-      partitioned: c.partitioned ?? false,
-    },
+    cookie,
     maxAge: assertMaxAge(options.maxAge ?? 1_209_600),
   }
 }

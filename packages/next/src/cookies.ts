@@ -53,7 +53,9 @@ export function nextCookieJar(store: NextCookieStore, cookieHeader?: string | nu
         return values.includes(current) ? [...values] : [current]
       },
     }),
-    set: (name, value, attributes) => write(() => store.set(name, value, { ...attributes })),
+    // Next writes Max-Age as given; a whole number of seconds is the only form browsers read.
+    set: (name, value, attributes) =>
+      write(() => store.set(name, value, { ...attributes, maxAge: Math.floor(attributes.maxAge) })),
     // Deleting is writing an empty, expired cookie with the same path and domain, so it matches.
     delete: (name, attributes) =>
       write(() => store.set(name, '', { ...attributes, maxAge: 0, expires: new Date(0) })),

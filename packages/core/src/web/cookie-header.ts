@@ -9,13 +9,35 @@
  * for (const line of jar.setCookieHeaders()) response.headers.append('set-cookie', line)
  * ```
  */
-import type { SessionCookieAttributes, SessionCookieJar } from './options'
+import { TOKEN } from '../signing'
+import {
+  assertCookieDomain,
+  assertCookiePath,
+  assertSameSite,
+  invalid,
+  type SessionCookieAttributes,
+  type SessionCookieJar,
+} from './options'
 
-/** `Set-Cookie` header value for a cookie. */
+/**
+ * `Set-Cookie` header value for a cookie. The value is percent-encoded; every other part is checked, since
+ * it goes into the line as it is: the name is a token, path and domain pass the rules of the cookie
+ * options, sameSite is one of three, maxAge a finite number and expires a valid date. The flags (httpOnly,
+ * secure, partitioned) only ever add their own name.
+ * @throws PgStoreError `INVALID_OPTIONS` for anything that could add or break an attribute
+ */
 export function serializeSetCookie(name: string, value: string, a: SessionCookieAttributes): string {
-  let out = `${name}=${encodeURIComponent(value)}; Path=${a.path}`
+  if (typeof name !== 'string' || !TOKEN.test(name)) invalid('a cookie name must be a cookie token.')
+  assertCookiePath(a.path)
+  if (a.domain !== undefined && a.domain !== '') assertCookieDomain(a.domain)
+  assertSameSite(a.sameSite)
+  if (typeof a.maxAge !== 'number' || !Number.isFinite(a.maxAge))
+    invalid('maxAge must be a number of seconds.')
+  const expires = a.maxAge > 0 ? a.expires : new Date(0)
+  if (!(expires instanceof Date) || Number.isNaN(expires.getTime())) invalid('expires must be a valid Date.')
+  let out = `${name}=${encodeURIComponent(String(value))}; Path=${a.path}`
   if (a.domain) out += `; Domain=${a.domain}`
-  out += `; Max-Age=${Math.floor(a.maxAge)}; Expires=${(a.maxAge > 0 ? a.expires : new Date(0)).toUTCString()}`
+  out += `; Max-Age=${Math.floor(a.maxAge)}; Expires=${expires.toUTCString()}`
   if (a.httpOnly) out += '; HttpOnly'
   if (a.secure) out += '; Secure'
   out += `; SameSite=${a.sameSite[0]!.toUpperCase()}${a.sameSite.slice(1)}`

@@ -8,9 +8,12 @@ import type { PgStore } from '../store/pg-store'
 import type { SessionData } from '../store/types'
 
 export interface SessionCookieOptions {
-  /** @default '/' */
+  /** Starts with '/'; printable ASCII without spaces, ';' or ','; at most 1024 characters. @default '/' */
   path?: string
-  /** @default none: the cookie goes to the host that set it only */
+  /**
+   * A host name: labels of letters, digits and '-' joined by '.', with an optional leading '.'.
+   * @default none: the cookie goes to the host that set it only
+   */
   domain?: string
   /** @default 'lax' */
   sameSite?: 'lax' | 'strict' | 'none'
@@ -112,20 +115,60 @@ export function assertMaxAge(value: unknown): number {
 /** The base name of the session cookie of adapters that own their cookie (next, web). */
 export const DEFAULT_COOKIE_NAME = 'pgsid'
 
+/** A Path attribute: '/' then printable ASCII (0x21-0x7E) but ';' and ',', 1024 characters at most. */
+const COOKIE_PATH = /^\/[\x21-\x2B\x2D-\x3A\x3C-\x7E]{0,1023}$/
+/** A Domain attribute: an optional leading '.', then 1-63 character labels that neither start nor end in '-'. */
+const COOKIE_DOMAIN =
+  /^\.?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
+const SAME_SITE = ['lax', 'strict', 'none']
+
+/**
+ * Checks a cookie Path: it goes into a `Set-Cookie` line as it is, so a ';' (`'/; Domain=evil.com'`), a
+ * ',', a space or a control character would add or break attributes.
+ * @throws PgStoreError `INVALID_OPTIONS`
+ */
+export function assertCookiePath(path: unknown): string {
+  if (typeof path !== 'string' || !COOKIE_PATH.test(path)) {
+    invalid(
+      "cookie.path must start with '/' and hold only printable ASCII without spaces, ';' or ',' (at most 1024 characters); percent-encode anything else.",
+    )
+  }
+  return path
+}
+
+/**
+ * Checks a cookie Domain: a host name, so nothing in it can add an attribute.
+ * @throws PgStoreError `INVALID_OPTIONS`
+ */
+export function assertCookieDomain(domain: unknown): string {
+  if (typeof domain !== 'string' || domain.length > 254 || !COOKIE_DOMAIN.test(domain)) {
+    invalid(
+      "cookie.domain must be a host name: labels of letters, digits and '-' joined by '.', with an optional leading '.' (e.g. 'example.com'); leave it out for a host-only cookie.",
+    )
+  }
+  return domain
+}
+
+/** @throws PgStoreError `INVALID_OPTIONS` unless `value` is 'lax', 'strict' or 'none' */
+export function assertSameSite(value: unknown): 'lax' | 'strict' | 'none' {
+  if (typeof value !== 'string' || !SAME_SITE.includes(value))
+    invalid("cookie.sameSite must be 'lax', 'strict' or 'none'.")
+  return value as 'lax' | 'strict' | 'none'
+}
+
 /** The cookie attributes of the options, every default filled in and each checked. */
 export function resolveCookieAttributes(
   c: SessionCookieOptions = {},
 ): Omit<SessionCookieAttributes, 'maxAge' | 'expires'> {
-  const sameSite = c.sameSite ?? 'lax'
-  if (!['lax', 'strict', 'none'].includes(sameSite))
-    invalid("cookie.sameSite must be 'lax', 'strict' or 'none'.")
+  const sameSite = assertSameSite(c.sameSite ?? 'lax')
   const needsSecure = sameSite === 'none' || c.partitioned === true
   if (needsSecure && c.secure === false) {
     invalid('browsers drop SameSite=None and Partitioned cookies without Secure; leave cookie.secure on.')
   }
   return {
-    path: c.path ?? '/',
-    ...(c.domain ? { domain: c.domain } : {}),
+    path: c.path === undefined ? '/' : assertCookiePath(c.path),
+    // An empty domain is no domain, as before: `domain: process.env.COOKIE_DOMAIN ?? ''` stays host-only.
+    ...(c.domain === undefined || c.domain === '' ? {} : { domain: assertCookieDomain(c.domain) }),
     sameSite,
     secure: c.secure ?? (needsSecure || process.env.NODE_ENV === 'production'),
     httpOnly: c.httpOnly ?? true,

@@ -226,6 +226,14 @@ export function toPgStoreError(err: unknown, action: string, table: string): PgS
       { cause },
     )
   }
+  if (sqlstate === '42703') {
+    // undefined_column: the table predates a column pgstore writes (`meta`). Same remedy as a missing table.
+    return new PgStoreError(
+      'QUERY_FAILED',
+      `pgstore: table ${table} lacks a column this version uses (meta, for session metadata). Run drizzle-kit push with the pgstore schema, or set createTable: true, which adds it.`,
+      { cause },
+    )
+  }
   if (POOL_WAIT_TIMEOUT.test(text)) {
     return new PgStoreError(
       'TIMEOUT',

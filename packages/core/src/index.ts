@@ -25,10 +25,12 @@ export type { PgStoreOptions } from './store/options'
 export { createPgStore, PgStore } from './store/pg-store'
 export { MAX_DEPTH, serializeSession } from './store/serialize'
 export type {
+  CreateOptions,
   ExpiryOptions,
   PgStoreEvents,
   SessionData,
   SessionEntry,
+  SessionMeta,
   SessionRecord,
   TouchOptions,
 } from './store/types'

@@ -13,6 +13,7 @@
  */
 import { type AnyPgColumn, index, jsonb, pgSchema, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
 import { PgStoreError } from './errors'
+import type { SessionMeta } from './store/types'
 
 /** Options for {@link pgSessionTable}. */
 export interface SessionTableOptions {
@@ -49,6 +50,8 @@ const columns = () => ({
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  /** What the request that created the session said about itself (IP, user agent), for device lists. */
+  meta: jsonb('meta').$type<SessionMeta>(),
 })
 
 function build(name: string, schema: string | undefined) {

@@ -66,11 +66,64 @@ describe('the table on real PostgreSQL', () => {
         await shape(db, pushedSchema, 'app_sessions'),
         await shape(db, db.schema, 'app_sessions'),
       ]
-      expect(fromPush.columns).toHaveLength(6)
+      expect(fromPush.columns).toHaveLength(7)
       expect(fromPush.indexes).toHaveLength(3)
       expect(fromCreate).toEqual(fromPush)
     } finally {
       await db.query(`drop schema if exists "${pushedSchema}" cascade`)
+    }
+  }, 120_000)
+
+  it('drizzle-kit push adds the meta column to a table made before it, as createTable does', async () => {
+    const pushedSchema = freshName('pgstore_push_old')
+    const old = (schema: string) => [
+      `create schema if not exists "${schema}"`,
+      `CREATE TABLE "${schema}"."app_sessions" (
+  "id" text PRIMARY KEY NOT NULL,
+  "data" jsonb NOT NULL,
+  "user_id" text,
+  "created_at" timestamp with time zone DEFAULT now() NOT NULL,
+  "updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+  "expires_at" timestamp with time zone NOT NULL
+)`,
+      `CREATE INDEX "app_sessions_expires_at_idx" ON "${schema}"."app_sessions" USING btree ("expires_at")`,
+      `CREATE INDEX "app_sessions_user_id_idx" ON "${schema}"."app_sessions" USING btree ("user_id")`,
+    ]
+    const upgradedSchema = freshName('pgstore_upgrade')
+    try {
+      for (const statement of [...old(pushedSchema), ...old(upgradedSchema)]) await db.query(statement)
+      await db.query(
+        `insert into "${pushedSchema}".app_sessions (id, data, expires_at) values ('kept', '{}', now() + interval '1 hour')`,
+      )
+      const env = {
+        ...process.env,
+        PGSTORE_PUSH_URL: DATABASE_URL,
+        PGSTORE_PUSH_SCHEMA: pushedSchema,
+        PGSTORE_PUSH_TABLE: 'app_sessions',
+      }
+      await run(
+        'pnpm',
+        ['exec', 'drizzle-kit', 'push', '--config', 'test/fixtures/drizzle.config.ts', '--force'],
+        { cwd: packageDir, env, timeout: 120_000 },
+      )
+      const made = new PgStore({
+        db: db.db,
+        table: pgSessionTable('app_sessions', { schema: upgradedSchema }),
+        createTable: true,
+        prune: false,
+      })
+      await made.length()
+      await made.close()
+      const [fromPush, fromUpgrade] = [
+        await shape(db, pushedSchema, 'app_sessions'),
+        await shape(db, upgradedSchema, 'app_sessions'),
+      ]
+      expect(fromPush.columns).toHaveLength(7)
+      expect(fromUpgrade).toEqual(fromPush)
+      expect(await db.query(`select id from "${pushedSchema}".app_sessions`)).toEqual([{ id: 'kept' }])
+    } finally {
+      await db.query(`drop schema if exists "${pushedSchema}" cascade`)
+      await db.query(`drop schema if exists "${upgradedSchema}" cascade`)
     }
   }, 120_000)
 

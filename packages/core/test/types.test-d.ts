@@ -1,4 +1,4 @@
-import { PgStore, type PgStoreOptions, type SessionEntry, sessions } from '@pgstore/core'
+import { PgStore, type PgStoreOptions, type SessionEntry, type SessionMeta, sessions } from '@pgstore/core'
 import { createRequestSessions } from '@pgstore/core/web'
 import { drizzle } from 'drizzle-orm/pglite'
 import { describe, expectTypeOf, it } from 'vitest'
@@ -30,6 +30,16 @@ describe('types', () => {
     expectTypeOf(createRequestSessions<Cart>({ store: untyped, secrets }).store).toEqualTypeOf<
       PgStore<Cart>
     >()
+  })
+
+  it('takes request metadata on create and set only, and lists it', () => {
+    const store = new PgStore<Cart>({ db: drizzle.mock(), table: sessions })
+    void store.create('x', { items: [] }, { ttl: 1, meta: { ip: '203.0.113.7', userAgent: 'curl/8' } })
+    void store.set('x', { items: [] }, { meta: null })
+    // @ts-expect-error: an update never writes metadata
+    void store.update('x', { items: [] }, { meta: { ip: '203.0.113.7' } })
+    expectTypeOf<SessionEntry['meta']>().toEqualTypeOf<SessionMeta | null>()
+    expectTypeOf<SessionMeta>().toEqualTypeOf<{ ip?: string; userAgent?: string }>()
   })
 
   it('documents option types', () => {

@@ -16,6 +16,8 @@ export interface StoredEntry {
   createdAt: Date
   updatedAt: Date
   expiresAt: Date
+  /** As stored: cleaned by the row codec before it is handed out. */
+  meta: unknown
 }
 
 /** The statements of one table, announcing deletions on `notice`. */
@@ -50,6 +52,7 @@ export class AdminStatements {
         createdAt: t.createdAt,
         updatedAt: t.updatedAt,
         expiresAt: t.expiresAt,
+        meta: t.meta,
       })
       .from(t)
       .where(userId === undefined ? live(t) : sql`${t.userId} = ${userId} and ${live(t)}`)

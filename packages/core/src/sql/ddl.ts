@@ -5,6 +5,10 @@
  * Safe for many processes starting at once: the existence check comes first (so a role without CREATE works
  * when the table is there), then the statements run under a transaction-scoped advisory lock, since
  * concurrent `CREATE TABLE IF NOT EXISTS` can still fail on the catalog's unique index.
+ *
+ * A table made before a column was added (`meta`) gets it the same way, under the same lock: the check looks
+ * for the column too, so a current table costs one catalog query and takes no lock at all (an
+ * `ALTER TABLE`, even one that changes nothing, waits for an exclusive lock on the table).
  */
 import { sql } from 'drizzle-orm'
 import type { AnyPgDatabase } from './database'
@@ -32,24 +36,45 @@ export function createTableStatements(table: TableName): string[] {
   "user_id" text,
   "created_at" timestamp with time zone DEFAULT now() NOT NULL,
   "updated_at" timestamp with time zone DEFAULT now() NOT NULL,
-  "expires_at" timestamp with time zone NOT NULL
+  "expires_at" timestamp with time zone NOT NULL,
+  "meta" jsonb
 )`,
     `CREATE INDEX IF NOT EXISTS ${q(`${table.name}_expires_at_idx`)} ON ${t} USING btree ("expires_at")`,
     `CREATE INDEX IF NOT EXISTS ${q(`${table.name}_user_id_idx`)} ON ${t} USING btree ("user_id")`,
   ]
 }
 
-async function tableExists(db: AnyPgDatabase, table: TableName): Promise<boolean> {
-  const rows = rowsOf<{ ok: boolean }>(
-    await db.execute(sql`select to_regclass(${qualified(table)}) is not null as ok`),
+/**
+ * The columns added since the first release, for a table created before them: what `drizzle-kit push` adds
+ * to such a table too. Each is nullable without a default, so adding it rewrites nothing.
+ */
+export function upgradeTableStatements(table: TableName): string[] {
+  return [`ALTER TABLE ${qualified(table)} ADD COLUMN IF NOT EXISTS "meta" jsonb`]
+}
+
+/** The newest column, which a current table has (see {@link upgradeTableStatements}). */
+const NEWEST_COLUMN = 'meta'
+
+/** Whether the table exists, and whether it has every column this version uses. */
+async function tableState(
+  db: AnyPgDatabase,
+  table: TableName,
+): Promise<{ exists: boolean; current: boolean }> {
+  const name = qualified(table)
+  const rows = rowsOf<{ table_found: boolean; column_found: boolean }>(
+    await db.execute(
+      sql`select to_regclass(${name}) is not null as table_found, exists (select 1 from pg_attribute where attrelid = to_regclass(${name}) and attname = ${NEWEST_COLUMN} and not attisdropped) as column_found`,
+    ),
   )
-  return rows[0]?.ok === true
+  return { exists: rows[0]?.table_found === true, current: rows[0]?.column_found === true }
 }
 
 export async function ensureTable(db: AnyPgDatabase, table: TableName): Promise<void> {
-  if (await tableExists(db, table)) return
+  const { exists, current } = await tableState(db, table)
+  if (current) return
+  const statements = exists ? upgradeTableStatements(table) : createTableStatements(table)
   await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`pgstore:ddl:${qualified(table)}`}))`)
-    for (const statement of createTableStatements(table)) await tx.execute(sql.raw(statement))
+    for (const statement of statements) await tx.execute(sql.raw(statement))
   })
 }

@@ -4,7 +4,8 @@
  * (so a write never brings back a row that was revoked), and a deletion announces itself on the table's
  * channel from its own statement. The absolute lifetime (from `created_at`) bounds every read and write.
  * With the read cache on, the digests written are announced afterwards in batches by one more statement,
- * `notify` (see cache/announcer.ts).
+ * `notify` (see cache/announcer.ts). Only the creating writes (insert, upsert) take the request's metadata
+ * (`meta`); update and touch never touch that column.
  */
 import { and, eq, type SQL, sql } from 'drizzle-orm'
 import { PgDialect } from 'drizzle-orm/pg-core'
@@ -30,11 +31,29 @@ export interface StoredRow {
  */
 export interface HotQueries {
   get(id: string): Promise<StoredRow | undefined>
-  /** Creates or replaces the row, whatever was there. */
-  upsert(id: string, data: string, userId: string | null, expiresAt: string): Promise<number>
+  /**
+   * Creates or replaces the row, whatever was there. `meta` (JSON text) is the new session's; replacing a
+   * live row keeps the row's own unless `meta` is given.
+   */
+  upsert(
+    id: string,
+    data: string,
+    userId: string | null,
+    expiresAt: string,
+    meta: string | null,
+  ): Promise<number>
   /** Creates a new session (replacing only a dead row); undefined when a live row holds the id. */
-  insert(id: string, data: string, userId: string | null, expiresAt: string): Promise<number | undefined>
-  /** Rewrites a live row; undefined when it is gone (revoked or expired), and then nothing is written. */
+  insert(
+    id: string,
+    data: string,
+    userId: string | null,
+    expiresAt: string,
+    meta: string | null,
+  ): Promise<number | undefined>
+  /**
+   * Rewrites a live row; undefined when it is gone (revoked or expired), and then nothing is written. Its
+   * `meta` stays as the session's creation left it.
+   */
   update(id: string, data: string, userId: string | null, expiresAt: string): Promise<number | undefined>
   /** Moves the expiry of a live row, filling a missing user id; undefined when no live row was there. */
   touch(id: string, expiresAt: string, userId: string | null): Promise<number | undefined>
@@ -89,6 +108,7 @@ export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, options: H
     data,
     userId: ph('userId') as never,
     expiresAt: sql`least(${expiry}, now() + ${lifetime})`,
+    meta: sql`${ph('meta')}::text::jsonb`,
   }
   // A dead row that was not pruned yet is a new session, not a continuation of the old one.
   const replaceDead = {
@@ -97,6 +117,7 @@ export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, options: H
     updatedAt: sql`now()`,
     expiresAt: sql`excluded.expires_at`,
     createdAt: sql`now()`,
+    meta: sql`excluded.meta`,
   }
   const upsert = db
     .insert(t)
@@ -109,6 +130,7 @@ export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, options: H
         updatedAt: sql`now()`,
         expiresAt: sql`case when ${dead} then excluded.expires_at else least(excluded.expires_at, ${t.createdAt} + ${lifetime}) end`,
         createdAt: sql`case when ${dead} then now() else ${t.createdAt} end`,
+        meta: sql`case when ${dead} then excluded.meta else coalesce(excluded.meta, ${t.meta}) end`,
       },
     })
     .returning(stored)
@@ -155,9 +177,10 @@ export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, options: H
     // array rows. This skips Drizzle's per-call layers (placeholder filling, tracing spans, row mapping),
     // about a quarter of the client CPU of a lookup.
     const write = ['id', 'data', 'userId', 'expiresAt']
+    const create = [...write, 'meta']
     const getRow = direct(pool, get.toSQL(), name('get'), ['id'])
-    const upsertRow = direct(pool, upsert.toSQL(), name('set'), write)
-    const insertRow = direct(pool, insert.toSQL(), name('insert'), write)
+    const upsertRow = direct(pool, upsert.toSQL(), name('set'), create)
+    const insertRow = direct(pool, insert.toSQL(), name('insert'), create)
     const updateRow = direct(pool, update.toSQL(), name('update'), write)
     const touchRow = direct(pool, touch.toSQL(), name('touch'), ['id', 'expiresAt', 'userId'])
     const destroyRow = direct(pool, destroy.toSQL(), name('destroy'), ['id'])
@@ -169,11 +192,11 @@ export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, options: H
         const row = (await getRow([id]))[0] as [string, number, number] | undefined
         return row && { data: row[0], expiresAt: row[1], updatedAt: row[2] }
       },
-      async upsert(id, data, userId, expiresAt) {
-        return first(await upsertRow([id, data, userId, expiresAt])) as number
+      async upsert(id, data, userId, expiresAt, meta) {
+        return first(await upsertRow([id, data, userId, expiresAt, meta])) as number
       },
-      async insert(id, data, userId, expiresAt) {
-        return first(await insertRow([id, data, userId, expiresAt]))
+      async insert(id, data, userId, expiresAt, meta) {
+        return first(await insertRow([id, data, userId, expiresAt, meta]))
       },
       async update(id, data, userId, expiresAt) {
         return first(await updateRow([id, data, userId, expiresAt]))
@@ -202,11 +225,11 @@ export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, options: H
       const rows = (await getPrepared.execute({ id })) as StoredRow[]
       return rows[0]
     },
-    async upsert(id, data, userId, expiresAt) {
-      return first(await upsertPrepared.execute({ id, data, userId, expiresAt })) as number
+    async upsert(id, data, userId, expiresAt, meta) {
+      return first(await upsertPrepared.execute({ id, data, userId, expiresAt, meta })) as number
     },
-    async insert(id, data, userId, expiresAt) {
-      return first(await insertPrepared.execute({ id, data, userId, expiresAt }))
+    async insert(id, data, userId, expiresAt, meta) {
+      return first(await insertPrepared.execute({ id, data, userId, expiresAt, meta }))
     },
     async update(id, data, userId, expiresAt) {
       return first(await updatePrepared.execute({ id, data, userId, expiresAt }))

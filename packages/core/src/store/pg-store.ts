@@ -34,6 +34,7 @@ import {
 import { type Pruner, sweep } from './pruner'
 import type { Rows, WriteMode } from './rows'
 import type {
+  CreateOptions,
   ExpiryOptions,
   PgStoreEvents,
   SessionData,
@@ -95,18 +96,22 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
   /**
    * Creates or replaces the session, whatever its row holds: for imports and tools. A request that loaded
    * a session saves it with {@link update}, a new one with {@link create}, so a revoked session stays gone.
-   * An expiry already in the past destroys it instead.
+   * An expiry already in the past destroys it instead. A `meta` given replaces the row's; without one a live
+   * row keeps what its creation recorded.
    * @throws PgStoreError `NOT_SERIALIZABLE`, `SESSION_TOO_LARGE` (nothing written), `INVALID_SESSION_ID`
    */
-  async set(sid: string, data: TData, options?: ExpiryOptions): Promise<void> {
+  async set(sid: string, data: TData, options?: CreateOptions): Promise<void> {
     await this.#write('set', 'upsert', sid, data, options)
   }
 
   /**
-   * Writes a new session. False, writing nothing, when a live session holds the id already.
+   * Writes a new session. False, writing nothing, when a live session holds the id already. `meta` (the
+   * request's IP and user agent, which the adapters pass) is kept with it for device lists: each string
+   * cut to 256 characters, control characters dropped. Only a new session records it; updates and touches
+   * never change it.
    * @throws PgStoreError `NOT_SERIALIZABLE`, `SESSION_TOO_LARGE` (nothing written), `INVALID_SESSION_ID`
    */
-  create(sid: string, data: TData, options?: ExpiryOptions): Promise<boolean> {
+  create(sid: string, data: TData, options?: CreateOptions): Promise<boolean> {
     return this.#write('create', 'insert', sid, data, options)
   }
 
@@ -163,7 +168,11 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     return this.#calls.run('clear', async () => this.#rows.revokeAll((await this.#connect()).admin))
   }
 
-  /** The user's live sessions, newest first. Pass the current session id to have it flagged `current`. */
+  /**
+   * The user's live sessions, most recently seen first, each with `createdAt`, `updatedAt` (last seen, to
+   * within `touchAfter`) and the `meta` its creating request left (IP, user agent), for a device list. Pass
+   * the current session id to have it flagged `current`.
+   */
   listByUser(userId: string | number, options: { current?: string } = {}): Promise<SessionEntry<TData>[]> {
     const current = acceptableId(options.current) ? options.current : undefined
     return this.#calls.run('listByUser', async () =>
@@ -220,14 +229,16 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     return this.#calls.healthy
   }
 
-  #write(op: string, mode: WriteMode, sid: string, data: TData, options?: ExpiryOptions): Promise<boolean> {
+  #write(op: string, mode: WriteMode, sid: string, data: TData, options?: CreateOptions): Promise<boolean> {
     return this.#calls.run(op, async () => {
       assertId(sid)
       const expiresAt = expiryOf(options, this.ttl)
       const json = this.#rows.serialize(data)
       const { hot } = await this.#connect()
       const digest = digestSessionId(sid)
-      if (expiresAt > Date.now()) return this.#rows.write(hot, mode, digest, data, json, expiresAt)
+      if (expiresAt > Date.now()) {
+        return this.#rows.write(hot, mode, digest, data, json, expiresAt, options?.meta)
+      }
       // An expiry already past ends the session.
       await this.#rows.remove(hot, digest)
       return true

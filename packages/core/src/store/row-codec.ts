@@ -15,6 +15,7 @@ import type { CachedSession } from '../cache/lru'
 import { DataCipher, type EncryptionOptions } from '../crypto'
 import { PgStoreError } from '../errors'
 import type { StoredEntry } from '../sql/admin'
+import { cleanSessionMeta } from './meta'
 import { serializeSession } from './serialize'
 import type { SessionEntry, SessionRecord } from './types'
 
@@ -53,9 +54,17 @@ export class RowCodec {
     return { data, expiresAt: new Date(entry.expiresAt), updatedAt: new Date(entry.updatedAt) }
   }
 
-  /** What the list methods answer for listed rows; `current` is for the caller to flag. */
+  /**
+   * What the list methods answer for listed rows; `current` is for the caller to flag. `meta` is cleaned
+   * again, as a row written by other code may hold anything there.
+   */
   entries<T extends object>(rows: StoredEntry[]): SessionEntry<T>[] {
-    return rows.map((r) => ({ ...r, data: this.parse<T>(r.data, r.digest), current: false }))
+    return rows.map((r) => ({
+      ...r,
+      data: this.parse<T>(r.data, r.digest),
+      meta: cleanSessionMeta(r.meta),
+      current: false,
+    }))
   }
 
   /** The session JSON as the app wrote it: stored text, decrypted when it was encrypted. */

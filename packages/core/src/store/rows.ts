@@ -8,6 +8,7 @@ import { digestSessionId } from '../crypto'
 import { PgStoreError } from '../errors'
 import type { AdminStatements } from '../sql/admin'
 import type { HotQueries } from '../sql/hot'
+import { cleanSessionMeta } from './meta'
 import type { RowCodec } from './row-codec'
 import type { SessionEntry, SessionRecord } from './types'
 import type { WriteClock } from './write-clock'
@@ -64,6 +65,7 @@ export class Rows<TData extends object> {
    * One write of the session `json` (of `data`), expiring at `expiresAt` (epoch ms): `upsert` creates or
    * replaces, `insert` only creates, `update` only rewrites a live row. False when it wrote nothing: for an
    * update, the row is gone (revoked or expired) and must stay gone; for an insert, the id is taken.
+   * `meta` is the request's metadata for a new session, cleaned here; an update never writes it.
    */
   write(
     hot: HotQueries,
@@ -72,12 +74,19 @@ export class Rows<TData extends object> {
     data: TData,
     json: string,
     expiresAt: number,
+    meta?: unknown,
   ): Promise<boolean> {
     const stored = this.#codec.seal(json, digest)
     const userId = this.#userOf(data)
+    const until = new Date(expiresAt).toISOString()
+    const cleaned = mode === 'update' ? null : cleanSessionMeta(meta)
+    const metaJson = cleaned === null ? null : JSON.stringify(cleaned)
     let now = 0
     const run = async () => {
-      const expiry = await hot[mode](digest, stored, userId, new Date(expiresAt).toISOString())
+      const expiry =
+        mode === 'update'
+          ? await hot.update(digest, stored, userId, until)
+          : await hot[mode](digest, stored, userId, until, metaJson)
       now = Date.now()
       if (expiry === undefined) this.#clock.forget(digest)
       else this.#clock.remember(digest, now)

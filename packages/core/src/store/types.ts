@@ -13,6 +13,25 @@ export interface ExpiryOptions {
   ttl?: number
 }
 
+/**
+ * What the request that created a session said about itself, kept for device lists ("Firefox on Linux,
+ * signed in Tuesday"). Written once, when the session is created; never by an update or a touch. Each
+ * string is cleaned before it is stored (see `cleanSessionMeta`). Not session data: it is stored in
+ * plaintext even with `encryption` on, and an IP address is personal data, so keep only what you show.
+ */
+export interface SessionMeta {
+  /** The client's address as the framework sees it (`req.ip`, `ctx.ip`): behind a proxy, set it to trust one. */
+  ip?: string
+  /** The `User-Agent` header. */
+  userAgent?: string
+}
+
+/** What a new session's write takes: when it expires, and the request's metadata. */
+export interface CreateOptions extends ExpiryOptions {
+  /** Recorded with the new session, for `listByUser` and `all`; cleaned first. */
+  meta?: SessionMeta | null
+}
+
 /** What a touch takes: when it should expire, and the data the request holds (to fill a missing user id). */
 export interface TouchOptions<TData extends object = SessionData> extends ExpiryOptions {
   data?: TData
@@ -24,9 +43,17 @@ export interface SessionEntry<TData extends object = SessionData> {
   digest: string
   data: TData
   userId: string | null
+  /** When the session was created: a login (which regenerates the id) creates one. */
   createdAt: Date
+  /**
+   * Last seen: the last write, or the last touch that was not throttled. So it is accurate to the store's
+   * `touchAfter`, and only where every request ends in a write or a touch (express-session touches on each
+   * request; koa-session and `@pgstore/core/web` touch only with `rolling`).
+   */
   updatedAt: Date
   expiresAt: Date
+  /** What the request that created the session said about itself (IP, user agent); null when nothing. */
+  meta: SessionMeta | null
   /** True for the entry whose id was passed as `current`. */
   current: boolean
 }

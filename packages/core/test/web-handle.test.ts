@@ -2,7 +2,7 @@
  * `@pgstore/core/web` `handle()`: the fetch-style lifecycle a web-standard server uses as it is, and the
  * adapter kit's `resolveStore`, on PostgreSQL and PGlite.
  */
-import { isPgStoreError, PgStore } from '@pgstore/core'
+import { digestSessionId, isPgStoreError, PgStore, unsignCookieValue } from '@pgstore/core'
 import { resolveStore, secureCookieDefaults } from '@pgstore/core/adapter'
 import { createRequestSessions, handle, type RequestSessions } from '@pgstore/core/web'
 import { createTestDatabase, type DbKind, type TestDatabase } from '@pgstore/testing'
@@ -63,6 +63,45 @@ describe.each<DbKind>(['pg', 'pglite'])('handle() on %s', (kind) => {
       () => new Response('read only'),
     )
     expect(cookieOf(reread)).toBe(cookieOf(saved))
+  })
+
+  it('records the User-Agent of the request that creates the session; later requests leave it', async () => {
+    const agent = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'
+    const metaOf = async (response: Response) => {
+      const [name, value] = cookieOf(response).split('=') as [string, string]
+      const sid = unsignCookieValue(name, decodeURIComponent(value), [SECRET])!
+      return (await store.all()).find((e) => e.digest === digestSessionId(sid))?.meta
+    }
+    const first = await count(new Request('http://app.test/', { headers: { 'user-agent': agent } }))
+    expect(await metaOf(first)).toEqual({ userAgent: agent })
+    const again = await count(
+      new Request('http://app.test/', { headers: { cookie: cookieOf(first), 'user-agent': 'other' } }),
+    )
+    expect(await again.json()).toEqual({ views: 2 })
+    expect(await metaOf(first)).toEqual({ userAgent: agent })
+
+    // regenerate creates: it records the request's metadata; `metadata` adds what a Request cannot carry.
+    const login = await handle(
+      sessions,
+      new Request('http://app.test/login', { headers: { cookie: cookieOf(first), 'user-agent': 'phone' } }),
+      async (session) => {
+        await session.regenerate()
+        return new Response('in')
+      },
+      { metadata: (r) => ({ userAgent: r.headers.get('user-agent')!, ip: '203.0.113.9' }) },
+    )
+    expect(await metaOf(login)).toEqual({ userAgent: 'phone', ip: '203.0.113.9' })
+
+    const none = await handle(
+      sessions,
+      new Request('http://app.test/', { headers: { 'user-agent': agent } }),
+      async (session) => {
+        session.set('views', 1)
+        return new Response('')
+      },
+      { metadata: false },
+    )
+    expect(await metaOf(none)).toBeNull()
   })
 })
 

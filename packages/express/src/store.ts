@@ -11,7 +11,7 @@
  * app.use(session({ store, secret: process.env.SESSION_SECRET!, resave: false, saveUninitialized: false }))
  * ```
  */
-import type { PgStore, PgStoreOptions, SessionEntry } from '@pgstore/core'
+import type { PgStore, PgStoreOptions, SessionEntry, SessionMeta } from '@pgstore/core'
 import { positiveNumber, resolveStore } from '@pgstore/core/adapter'
 import type { Request } from 'express'
 import session, { type SessionData } from 'express-session'
@@ -24,7 +24,16 @@ export type PgSessionStoreOptions = (PgStoreOptions<SessionData> | { store: PgSt
    * @default 1_000
    */
   reconnectInterval?: number
+  /**
+   * What a new session records about the request that creates it, for device lists (`listByUser`):
+   * `req.ip` (behind a proxy, set express's `trust proxy`) and the `User-Agent` header by default; a
+   * function of the request to record something else; `false` to record nothing. Core cuts and cleans it.
+   * @default (req) => ({ ip: req.ip, userAgent: req.headers['user-agent'] })
+   */
+  metadata?: false | ((req: Request) => SessionMeta | null | undefined)
 }
+
+const requestMeta = (req: Request): SessionMeta => ({ ip: req.ip, userAgent: req.headers['user-agent'] })
 
 type Callback<T> = (err: any, value?: T) => void
 
@@ -71,6 +80,7 @@ export class PgSessionStore extends session.Store {
   readonly store: PgStore<SessionData>
   readonly #close: () => Promise<void>
   readonly #reconnectInterval: number
+  readonly #metadata: ((req: Request) => SessionMeta | null | undefined) | undefined
   #probe: NodeJS.Timeout | undefined
   /**
    * The id each request loaded (or already wrote), keyed by the request. express-session does not say
@@ -81,8 +91,9 @@ export class PgSessionStore extends session.Store {
 
   constructor(options: PgSessionStoreOptions) {
     super()
-    const { reconnectInterval, ...rest } = options
+    const { reconnectInterval, metadata, ...rest } = options
     this.#reconnectInterval = positiveNumber('reconnectInterval (ms)', reconnectInterval, 1_000)
+    this.#metadata = metadata === false ? undefined : (metadata ?? requestMeta)
     const resolved = resolveStore<SessionData>(rest, '@pgstore/express')
     this.store = resolved.store
     this.#close = resolved.close
@@ -121,7 +132,7 @@ export class PgSessionStore extends session.Store {
 
   /**
    * Writes the session, expiring at `cookie.expires` when set, else after the store's ttl. An expiry
-   * already past destroys the session instead.
+   * already past destroys the session instead. A session new to this request records its metadata.
    */
   override set(sid: string, sess: SessionData): Promise<void>
   override set(sid: string, sess: SessionData, callback?: Callback<void>): void
@@ -130,7 +141,9 @@ export class PgSessionStore extends session.Store {
     const req = requestOf(sess)
     if (!req) return settle(this.store.set(sid, sess, expiry), callback)
     const loaded = this.#loaded.get(req) === sid
-    const work = loaded ? this.store.update(sid, sess, expiry) : this.store.create(sid, sess, expiry)
+    const work = loaded
+      ? this.store.update(sid, sess, expiry)
+      : this.store.create(sid, sess, { ...expiry, meta: this.#metadata?.(req) })
     // Once written, later saves of this request are updates: a revocation in between must hold.
     this.#loaded.set(req, sid)
     return settle(

@@ -16,6 +16,7 @@
 export { isPgStoreError, PgStoreError, type PgStoreErrorCode } from '@pgstore/core'
 export { sessionDefaults } from './options'
 export {
+  type KoaContextLike,
   type KoaMaxAge,
   type KoaSessionData,
   type PgSessionStore,

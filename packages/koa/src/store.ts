@@ -8,7 +8,7 @@
  * app.use(session({ store, maxAge: 86_400_000 }, app))
  * ```
  */
-import type { ExpiryOptions, PgStore, PgStoreOptions, SessionData } from '@pgstore/core'
+import type { ExpiryOptions, PgStore, PgStoreOptions, SessionData, SessionMeta } from '@pgstore/core'
 import { resolveStore } from '@pgstore/core/adapter'
 
 /** koa-session's `maxAge`: milliseconds, or `'session'` for a browser-session cookie. */
@@ -17,13 +17,30 @@ export type KoaMaxAge = number | 'session'
 /** What koa-session keeps in the store: the session's fields plus its own `_maxAge`/`_session` marks. */
 export type KoaSessionData = Record<string, unknown>
 
+/** The Koa context koa-session hands the store (it types it `any`): what the default `metadata` reads, and the rest. */
+export type KoaContextLike = { ip: string; get(field: string): string } & Record<string, any>
+
 /** Options for {@link pgSessionStore}: a new PgStore's options, or an existing store. */
-export type PgSessionStoreOptions<TData extends object = SessionData> =
+export type PgSessionStoreOptions<TData extends object = SessionData> = (
   | PgStoreOptions<TData>
   | {
       /** A PgStore you already have; you close it. */
       store: PgStore<TData>
     }
+) & {
+  /**
+   * What a new session records about the request that creates it, for device lists (`listByUser`):
+   * `ctx.ip` (behind a proxy, set `app.proxy`) and the `User-Agent` header by default; a function of the
+   * context to record something else; `false` to record nothing. Core cuts and cleans it.
+   * @default (ctx) => ({ ip: ctx.ip, userAgent: ctx.get('user-agent') })
+   */
+  metadata?: false | ((ctx: KoaContextLike) => SessionMeta | null | undefined)
+}
+
+const contextMeta = (ctx: KoaContextLike): SessionMeta => ({
+  ip: ctx.ip,
+  userAgent: typeof ctx.get === 'function' ? ctx.get('user-agent') : undefined,
+})
 
 /** koa-session's external store, backed by PostgreSQL. Pass it as koa-session's `store` option. */
 export interface PgSessionStore<TData extends object = SessionData> {
@@ -37,7 +54,8 @@ export interface PgSessionStore<TData extends object = SessionData> {
    * Writes the session with an expiry of `maxAge` ms from now (`'session'`: the store's ttl). A save that
    * only extends life (`changed: false`, data as read in this request) becomes a throttled touch. A key the
    * request loaded is only updated, so a session revoked while the request ran stays revoked; a new key
-   * inserts. Without `ctx` (a call outside koa-session) it creates or replaces.
+   * inserts, recording the request's metadata. Without `ctx` (a call outside koa-session) it creates or
+   * replaces.
    */
   set(
     key: string,
@@ -69,7 +87,12 @@ export interface PgSessionStore<TData extends object = SessionData> {
 export function pgSessionStore<TData extends object = SessionData>(
   options: PgSessionStoreOptions<TData>,
 ): PgSessionStore<TData> {
-  const { store, close } = resolveStore(options, '@pgstore/koa')
+  const { metadata, ...rest } = options
+  const { store, close } = resolveStore(
+    rest as PgStoreOptions<TData> | { store: PgStore<TData> },
+    '@pgstore/koa',
+  )
+  const metaOf = metadata === false ? undefined : (metadata ?? contextMeta)
   // What each request read, keyed by its Koa context. koa-session reports `changed: false` both for a
   // rolling/renew save and for a forced one (`save()`, `regenerate()`, a new `maxAge`); only a save whose
   // key and data equal what this request read is a pure extension of life, and may become a touch.
@@ -104,7 +127,7 @@ export function pgSessionStore<TData extends object = SessionData>(
       // Only a key this request did not load is new. A loaded one whose row went while the request ran
       // (a logout elsewhere, "log out everywhere", a regenerate) was revoked, and its update writes nothing.
       if (seen?.key === key) await store.update(key, data as TData, expiry)
-      else await store.create(key, data as TData, expiry)
+      else await store.create(key, data as TData, { ...expiry, meta: metaOf?.(ctx as KoaContextLike) })
       read.set(ctx, { key, json: JSON.stringify(data) })
     },
 

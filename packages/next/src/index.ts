@@ -31,6 +31,7 @@ export { isPgStoreError, PgStoreError, type PgStoreErrorCode } from '@pgstore/co
 export type { Session, SessionCookieOptions } from '@pgstore/core/web'
 export {
   type CreateSessionsOptions,
+  type HeadersLike,
   type SessionRouteHandler,
   type Sessions,
   sessionDefaults,

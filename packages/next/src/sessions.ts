@@ -2,7 +2,7 @@
  * The Next.js binding, with `cookies()` and React's `cache` passed in so it can be exercised with Next's own
  * cookie classes outside a Next server. `index.ts` passes the real ones.
  */
-import type { PgStore, PgStoreOptions, SessionData } from '@pgstore/core'
+import type { PgStore, PgStoreOptions, SessionData, SessionMeta } from '@pgstore/core'
 import { defaultCookieName, resolveStore, secureCookieDefaults } from '@pgstore/core/adapter'
 import { createRequestSessions, handle, type Session, type SessionCookieOptions } from '@pgstore/core/web'
 import { isNextControlFlow } from './control-flow'
@@ -34,7 +34,24 @@ export interface CreateSessionsOptions {
    * @default false
    */
   rolling?: boolean
+  /**
+   * What a session created in this request (saved while new, or regenerated) records about it, for device
+   * lists (`store.listByUser`): by default the `User-Agent` header; a function of the request's headers to
+   * record something else, such as `ip` from `x-forwarded-for` when a proxy you trust sets it (Vercel
+   * does); `false` to record nothing. Core cuts and cleans it.
+   * @default (headers) => ({ userAgent: headers.get('user-agent') })
+   */
+  metadata?: false | ((headers: HeadersLike) => SessionMeta | null | undefined)
 }
+
+/** The part of `Headers` (and of Next's `headers()`) that `metadata` reads. */
+export interface HeadersLike {
+  get(name: string): string | null
+}
+
+const userAgentOf = (headers: HeadersLike): SessionMeta => ({
+  userAgent: headers.get('user-agent') ?? undefined,
+})
 
 /** A route handler that gets the request's session as a third argument. */
 export type SessionRouteHandler<TData extends object, TRequest extends Request, TContext> = (
@@ -75,9 +92,10 @@ export interface NextBindings {
   cookies: () => Promise<NextCookieStore>
   /**
    * `headers()` from `next/headers`: its raw `Cookie` header shows every value sent under the session
-   * cookie's name, where `cookies()` keeps the last one only. Without it getSession reads `cookies()` alone.
+   * cookie's name, where `cookies()` keeps the last one only, and `metadata` reads it. Without it getSession
+   * reads `cookies()` alone and records no metadata.
    */
-  headers?: () => Promise<{ get(name: string): string | null }>
+  headers?: () => Promise<HeadersLike>
   cache: <F extends (...args: any[]) => any>(fn: F) => F
 }
 
@@ -104,9 +122,15 @@ export function bindSessions<TData extends object = SessionData>(
 ): Sessions<TData> {
   const { store, close } = resolveStore<any>(options?.store, '@pgstore/next')
   const sessions = createRequestSessions<TData>({ ...options, store })
+  const metadata = options.metadata === false ? undefined : (options.metadata ?? userAgentOf)
   // React's cache scopes to a render; route handlers have none, so sessions are also kept per cookie store,
   // an object Next creates once per request.
   const perRequest = new WeakMap<object, Map<string, Promise<Session<TData>>>>()
+  const loadWithMeta = async (cookieStore: NextCookieStore, name: string): Promise<Session<TData>> => {
+    const headers = next.headers ? await next.headers() : undefined
+    const meta = headers && metadata ? metadata(headers) : null
+    return sessions.load(nextCookieJar(cookieStore, headers?.get('cookie')), name || undefined, { meta })
+  }
   const load = next.cache(async (name: string): Promise<Session<TData>> => {
     const cookieStore = await next.cookies()
     let loaded = perRequest.get(cookieStore)
@@ -117,10 +141,7 @@ export function bindSessions<TData extends object = SessionData>(
     let session = loaded.get(name)
     if (!session) {
       // Kept before anything is awaited, so two getSession calls of one request share one session.
-      session = (async () => {
-        const header = next.headers ? (await next.headers()).get('cookie') : undefined
-        return sessions.load(nextCookieJar(cookieStore, header), name || undefined)
-      })()
+      session = loadWithMeta(cookieStore, name)
       loaded.set(name, session)
     }
     return session
@@ -141,6 +162,7 @@ export function bindSessions<TData extends object = SessionData>(
         handle(sessions, request, (session) => handler(request, context, session), {
           ...handlerOptions,
           controlFlow,
+          metadata: metadata ? (r) => metadata(r.headers) : false,
         })
     },
     hasSessionCookie: (request, name) =>

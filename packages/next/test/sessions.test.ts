@@ -461,6 +461,63 @@ describe('@pgstore/next on PostgreSQL', () => {
     }
   })
 
+  it('records the User-Agent of the request that creates a session, from headers() and in withSession', async () => {
+    const metaOf = async (sid: string) =>
+      (await db.query<{ meta: unknown }>(`select meta from ${db.sessions} where id = $1`, [digest(sid)]))[0]
+        ?.meta
+    let requestHeaders = new Headers({ 'user-agent': 'Firefox/128.0' })
+    const recording = bindSessions<Data>(
+      { store, secrets: [SECRET] },
+      { cookies: async () => current, headers: async () => requestHeaders, cache: (fn) => fn },
+    )
+    let id = ''
+    const request = actionCookies()
+    current = request.store
+    const created = await recording.getSession()
+    created.set('count', 1)
+    await created.save()
+    id = created.id
+    expect(await metaOf(id)).toEqual({ userAgent: 'Firefox/128.0' })
+
+    // A later request that saves the loaded session leaves what its creation recorded.
+    requestHeaders = new Headers({ 'user-agent': 'curl/8.5.0' })
+    current = actionCookies(cookieHeader(request.setCookies())).store
+    const loaded = await recording.getSession()
+    expect(loaded.id).toBe(id)
+    loaded.set('count', 2)
+    await loaded.save()
+    expect(await metaOf(id)).toEqual({ userAgent: 'Firefox/128.0' })
+
+    const proxied = bindSessions<Data>(
+      {
+        store,
+        secrets: [SECRET],
+        metadata: (h) => ({ ip: h.get('x-forwarded-for')?.split(',')[0], userAgent: 'from a route' }),
+      },
+      { cookies: async () => current, cache: (fn) => fn },
+    )
+    const res = await proxied.withSession(async (_req, _ctx, session) => {
+      session.set('count', 1)
+      id = session.id
+      return new Response('ok')
+    })(
+      new Request('http://app.test/', { headers: { 'x-forwarded-for': '203.0.113.5, 10.0.0.1' } }),
+      undefined,
+    )
+    expect(res.status).toBe(200)
+    expect(await metaOf(id)).toEqual({ ip: '203.0.113.5', userAgent: 'from a route' })
+
+    const silent = bindSessions<Data>(
+      { store, secrets: [SECRET], metadata: false },
+      { cookies: async () => current, headers: async () => requestHeaders, cache: (fn) => fn },
+    )
+    current = actionCookies().store
+    const quiet = await silent.getSession()
+    quiet.set('count', 1)
+    await quiet.save()
+    expect(await metaOf(quiet.id)).toBeNull()
+  })
+
   it('hasSessionCookie checks the signature with no database access', async () => {
     const lines = await inAction(undefined, async ({ getSession }) => {
       const s = await getSession()

@@ -18,7 +18,7 @@
  * A handler that throws fails the request with nothing committed, except for what `controlFlow.is` marks
  * as the framework's way of answering (Next's `redirect()`): that is committed first, then rethrown.
  */
-import type { SessionData } from '../store/types'
+import type { SessionData, SessionMeta } from '../store/types'
 import { createHeaderCookieJar } from './cookie-header'
 import type { SessionCookieJar } from './options'
 import type { RequestSessions } from './request-sessions'
@@ -38,7 +38,19 @@ export interface HandleOptions {
     is(err: unknown): boolean
     jar(): SessionCookieJar | Promise<SessionCookieJar>
   }
+  /**
+   * What a session this request creates records about it, for device lists: by default the `User-Agent`
+   * header; `false` records nothing. A `Request` carries no client address, so to record one return `ip`
+   * from your server (Bun's `server.requestIP(request)`, Deno's `info.remoteAddr`) or from a proxy header
+   * you trust.
+   * @default (request) => ({ userAgent: request.headers.get('user-agent') })
+   */
+  metadata?: false | ((request: Request) => SessionMeta | null | undefined)
 }
+
+const userAgentOf = (request: Request): SessionMeta => ({
+  userAgent: request.headers.get('user-agent') ?? undefined,
+})
 
 /** Runs `handler` with the request's session and returns its response with the session's cookies set. */
 export async function handle<TData extends object = SessionData>(
@@ -61,7 +73,8 @@ export async function handle<TData extends object = SessionData>(
       writes.push((target) => target.delete(name, attributes))
     },
   }
-  const session = await sessions.load(recording, options.name)
+  const meta = options.metadata === false ? null : (options.metadata ?? userAgentOf)(request)
+  const session = await sessions.load(recording, options.name, { meta })
   let response: Response
   try {
     response = await handler(session)

@@ -24,5 +24,5 @@ export {
   type SessionCookieJar,
   type SessionCookieOptions,
 } from './options'
-export { createRequestSessions, type RequestSessions } from './request-sessions'
+export { createRequestSessions, type LoadOptions, type RequestSessions } from './request-sessions'
 export { Session } from './session'

@@ -18,7 +18,7 @@
  */
 import { isSessionId, unsignCookieValue } from '../signing'
 import type { PgStore } from '../store/pg-store'
-import type { SessionData } from '../store/types'
+import type { SessionData, SessionMeta } from '../store/types'
 import {
   invalid,
   isObject,
@@ -29,6 +29,12 @@ import {
 } from './options'
 import { Session } from './session'
 
+/** What {@link RequestSessions.load} takes besides the jar and the name. */
+export interface LoadOptions {
+  /** The request's metadata, kept with the session when it is created. */
+  meta?: SessionMeta | null
+}
+
 /** What {@link createRequestSessions} returns. */
 export interface RequestSessions<TData extends object = SessionData> {
   /** The default cookie name, and the one of each named session. */
@@ -37,8 +43,11 @@ export interface RequestSessions<TData extends object = SessionData> {
    * Reads, verifies and loads the session. Cookie trouble gives a new empty session; DB errors throw.
    * Duplicates: every value the jar holds under the cookie's name is verified (`getAll`), and the session
    * is the one id whose signature verifies; none, or two that verify with different ids, is anonymous.
+   *
+   * `meta` (the request's IP and user agent) is recorded if this session is created (saved while new, or
+   * regenerated), for device lists; a loaded session's is left as it was.
    */
-  load(jar: SessionCookieJar, name?: string): Promise<Session<TData>>
+  load(jar: SessionCookieJar, name?: string, options?: LoadOptions): Promise<Session<TData>>
   /**
    * True when `value` (or, for a cookie sent several times, the values) holds a well-signed session id for
    * the cookie of the default session, or of the named session `name`, by the rule `load` uses: one id
@@ -63,12 +72,12 @@ export function createRequestSessions<TData extends object = SessionData>(
     store: config.store,
     cookieNameFor,
     verifyCookie: (value, name) => sidOf(cookieNameFor(name), value) !== null,
-    async load(jar, name) {
+    async load(jar, name, loadOptions) {
       const cookieName = cookieNameFor(name)
       const sid = sidOf(cookieName, jar.getAll ? jar.getAll(cookieName) : jar.get(cookieName))
       const record = sid ? await config.store.getRecord(sid) : null
       const row = record && isObject(record.data) ? record.data : null
-      return new Session<TData>(config, jar, cookieName, row ? sid : null, row)
+      return new Session<TData>(config, jar, cookieName, row ? sid : null, row, loadOptions?.meta ?? null)
     },
   }
 }

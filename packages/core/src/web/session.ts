@@ -3,7 +3,7 @@
  * signed cookie through the request's {@link SessionCookieJar}.
  */
 import { newSessionId, signCookieValue } from '../signing'
-import type { SessionData } from '../store/types'
+import type { SessionData, SessionMeta } from '../store/types'
 import {
   assertMaxAge,
   isObject,
@@ -25,6 +25,8 @@ export class Session<TData extends object = SessionData> {
   readonly #jar: SessionCookieJar
   readonly #name: string
   readonly #config: Resolved<TData>
+  /** The request's metadata, recorded when this session is created (save while new, regenerate). */
+  readonly #request: SessionMeta | null
 
   /** @internal Built by {@link RequestSessions.load}. */
   constructor(
@@ -33,8 +35,10 @@ export class Session<TData extends object = SessionData> {
     name: string,
     sid: string | null,
     row: unknown,
+    request: SessionMeta | null = null,
   ) {
     this.#config = config
+    this.#request = request
     this.#jar = jar
     this.#name = name
     const { [SESSION_META_KEY]: meta, ...data } = (row ?? {}) as Record<string, unknown>
@@ -117,7 +121,7 @@ export class Session<TData extends object = SessionData> {
     const expiry = { ttl: ttl * 1000 }
     // Only a new session inserts: a loaded one whose row went while this request ran was revoked.
     const written = this.#isNew
-      ? await store.create(this.#id, this.#row(), expiry)
+      ? await store.create(this.#id, this.#row(), { ...expiry, meta: this.#request })
       : await store.update(this.#id, this.#row(), expiry)
     if (!written) return this.#revoked()
     this.#isNew = false
@@ -174,7 +178,7 @@ export class Session<TData extends object = SessionData> {
     const ttl = this.maxAge
     this.#setCookie(fresh, ttl)
     this.#id = fresh
-    await this.#config.store.create(fresh, this.#row(), { ttl: ttl * 1000 })
+    await this.#config.store.create(fresh, this.#row(), { ttl: ttl * 1000, meta: this.#request })
     this.#isNew = false
     this.#snapshot = this.#serialize()
     if (old) await this.#config.store.destroy(old)

@@ -3,7 +3,7 @@
  * They are built per call with Drizzle. Each deletion announces the rows it removed from its own statement
  * (`pg_notify` in RETURNING), cache or not, so no cached instance can miss a revocation that committed.
  */
-import { count, eq, gt, sql } from 'drizzle-orm'
+import { and, count, desc, eq, gt, inArray, sql } from 'drizzle-orm'
 import { EVERYTHING, noticePrefix, type WriteNotice } from '../cache/protocol'
 import type { SessionTable } from '../schema'
 import { type AnyPgDatabase, rowsOf } from './database'
@@ -80,6 +80,25 @@ export class AdminStatements {
           )})`
         : eq(t.userId, userId)
     const rows = await this.db.delete(t).where(where).returning({ id: t.id, n: this.#announce() })
+    return rows.map((r) => r.id)
+  }
+
+  /**
+   * Deletes the user's live rows beyond the `keep` newest (by `created_at`, then digest, so concurrent
+   * calls agree on which stay); returns the digests removed. An index lookup on `user_id`.
+   */
+  async trimUser(userId: string, keep: number): Promise<string[]> {
+    const t = this.table
+    const beyond = this.db
+      .select({ id: t.id })
+      .from(t)
+      .where(and(eq(t.userId, userId), live(t)))
+      .orderBy(desc(t.createdAt), desc(t.id))
+      .offset(keep)
+    const rows = await this.db
+      .delete(t)
+      .where(and(eq(t.userId, userId), inArray(t.id, beyond)))
+      .returning({ id: t.id, n: this.#announce() })
     return rows.map((r) => r.id)
   }
 

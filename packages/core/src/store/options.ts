@@ -69,6 +69,18 @@ export interface PgStoreOptions<TData extends object = SessionData> {
   maxBytes?: number
   /** Fills the `user_id` column from the data, for `listByUser` and `destroyByUser`. */
   userId?: (data: TData) => string | number | null | undefined
+  /**
+   * The most live sessions one user may have. A write that gives a user one more (a `create` with a user
+   * id, a `set` with one) then deletes that user's oldest sessions (by `created_at`) beyond this, announced
+   * to every cache like any deletion: one more statement, on the `user_id` index, only on those writes.
+   * `update` and `touch` never trim, since they do not know the user id the row had: log in with
+   * `regenerate`, which creates. Not a lock: between a write and its trim the user has one session more,
+   * so two logins at once may leave cap+1 briefly; their trims agree on which are newest, and once the
+   * last has run exactly the newest `maxSessionsPerUser` remain. A trim that fails is a `backgroundError`
+   * (the write stands), and the next login trims again. Needs `userId`.
+   * @default no limit
+   */
+  maxSessionsPerUser?: number
   /** AES-256-GCM of the stored data. @default off */
   encryption?: EncryptionOptions
   /**
@@ -113,6 +125,8 @@ export interface StoreSettings {
   touchAfter: number
   maxBytes: number
   queryTimeout: number
+  /** Undefined: no limit. */
+  maxSessionsPerUser: number | undefined
   prune: Required<PruneOptions> | false
   cache: Required<CacheOptions> | false
 }
@@ -150,6 +164,7 @@ export function resolveStoreOptions(options: PgStoreOptions<any>): StoreSettings
     touchAfter: positiveNumber('touchAfter', options.touchAfter, STORE_DEFAULTS.touchAfter, true),
     maxBytes: positiveNumber('maxBytes', options.maxBytes, STORE_DEFAULTS.maxBytes),
     queryTimeout: positiveNumber('queryTimeout', options.queryTimeout, STORE_DEFAULTS.queryTimeout, true),
+    maxSessionsPerUser: sessionCap(options),
     prune: options.prune === false ? false : { ...PRUNE_DEFAULTS, ...options.prune },
     cache: cache
       ? {
@@ -158,6 +173,22 @@ export function resolveStoreOptions(options: PgStoreOptions<any>): StoreSettings
         }
       : false,
   }
+}
+
+/** @throws PgStoreError `INVALID_OPTIONS` unless absent, or a positive integer with `userId` set */
+function sessionCap(options: PgStoreOptions<any>): number | undefined {
+  const cap = options.maxSessionsPerUser
+  if (cap === undefined) return undefined
+  if (typeof cap !== 'number' || !Number.isInteger(cap) || cap < 1) {
+    throw new PgStoreError('INVALID_OPTIONS', 'pgstore: maxSessionsPerUser must be a positive integer.')
+  }
+  if (typeof options.userId !== 'function') {
+    throw new PgStoreError(
+      'INVALID_OPTIONS',
+      "pgstore: maxSessionsPerUser needs the userId option (data => the user's id): sessions are counted by user_id.",
+    )
+  }
+  return cap
 }
 
 export function assertOneSource(source: { db?: unknown; pool?: unknown; connectionString?: unknown }): void {

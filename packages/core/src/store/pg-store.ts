@@ -17,7 +17,7 @@
  */
 import { EventEmitter } from 'node:events'
 import { digestSessionId } from '../crypto'
-import type { PgStoreError } from '../errors'
+import { type PgStoreError, toPgStoreError } from '../errors'
 import type { SessionTable } from '../schema'
 import type { PruneResult } from '../sql/prune'
 import type { Calls } from './calls'
@@ -53,6 +53,7 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
   readonly #connection: Connection
   readonly #rows: Rows<TData>
   readonly #pruner: Pruner | undefined
+  readonly #background: (error: PgStoreError) => void
 
   constructor(options: PgStoreOptions<TData>) {
     super()
@@ -68,6 +69,7 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
         else console.warn(`${error.message} [${error.code}]`)
       },
     }
+    this.#background = events.background
     ;({
       calls: this.#calls,
       connection: this.#connection,
@@ -108,7 +110,8 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
    * Writes a new session. False, writing nothing, when a live session holds the id already. `meta` (the
    * request's IP and user agent, which the adapters pass) is kept with it for device lists: each string
    * cut to 256 characters, control characters dropped. Only a new session records it; updates and touches
-   * never change it.
+   * never change it. With `maxSessionsPerUser`, a session with a user id then deletes that user's oldest
+   * beyond the cap.
    * @throws PgStoreError `NOT_SERIALIZABLE`, `SESSION_TOO_LARGE` (nothing written), `INVALID_SESSION_ID`
    */
   create(sid: string, data: TData, options?: CreateOptions): Promise<boolean> {
@@ -234,15 +237,31 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
       assertId(sid)
       const expiresAt = expiryOf(options, this.ttl)
       const json = this.#rows.serialize(data)
-      const { hot } = await this.#connect()
+      const { hot, admin } = await this.#connect()
       const digest = digestSessionId(sid)
       if (expiresAt > Date.now()) {
-        return this.#rows.write(hot, mode, digest, data, json, expiresAt, options?.meta)
+        const written = await this.#rows.write(hot, mode, digest, data, json, expiresAt, options?.meta)
+        const cap = this.#settings.maxSessionsPerUser
+        // Only a write that may have given its user one more session; update never does (see the option).
+        if (written && cap !== undefined && mode !== 'update') await this.#trim(admin, data, cap)
+        return written
       }
       // An expiry already past ends the session.
       await this.#rows.remove(hot, digest)
       return true
     })
+  }
+
+  /**
+   * maxSessionsPerUser after a write that succeeded: a failure here is reported as a backgroundError, not
+   * as the write's, which is done; the user's next login trims again.
+   */
+  async #trim(admin: Connected['admin'], data: TData, cap: number): Promise<void> {
+    try {
+      await this.#rows.trimUser(admin, data, cap)
+    } catch (err) {
+      this.#background(toPgStoreError(err, 'trimming sessions to maxSessionsPerUser', this.#settings.label))
+    }
   }
 
   #connect(): Promise<Connected> | Connected {

@@ -144,6 +144,17 @@ export class Rows<TData extends object> {
     return gone.length
   }
 
+  /**
+   * After a write that gave `data`'s user a session: deletes that user's oldest live sessions beyond
+   * `max` (maxSessionsPerUser), dropping them from this cache and announcing them to the others.
+   */
+  async trimUser(admin: AdminStatements, data: TData, max: number): Promise<void> {
+    const userId = this.#userOf(data)
+    if (userId === null) return
+    const gone = await this.#coherence.revokingMatches(() => admin.trimUser(userId, max))
+    for (const digest of gone) this.#clock.forget(digest)
+  }
+
   /** Deletes the row of `digest` (of `owner` only, when given); true when it went. */
   async revokeDigest(admin: AdminStatements, digest: string, owner: string | undefined): Promise<boolean> {
     if (owner !== undefined) this.#assertUsers('destroyByDigest with a userId')

@@ -222,7 +222,10 @@ export class PgSessionStore extends session.Store {
     return this.store.listByUser(userId, options)
   }
 
-  /** Deletes the user's sessions except `except` ("log out other devices"). Returns how many went. */
+  /**
+   * Deletes the user's sessions except `except`: "log out other devices", or after a password change
+   * `destroyByUser(userId, { except: req.sessionID })`. Returns how many went.
+   */
   destroyByUser(userId: string | number, options?: { except?: string | readonly string[] }): Promise<number> {
     return this.store.destroyByUser(userId, options)
   }

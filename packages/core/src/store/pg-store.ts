@@ -183,7 +183,15 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     )
   }
 
-  /** Deletes the user's sessions, except those given ("log out other devices"). Returns how many went. */
+  /**
+   * Deletes the user's sessions, except those given: "log out other devices", and the one call to make
+   * after a password change, keeping only the session that made it. One statement; every instance's cache
+   * drops the deleted sessions. Returns how many went.
+   * @example
+   * ```ts
+   * await store.destroyByUser(userId, { except: currentSid }) // after a password change
+   * ```
+   */
   destroyByUser(
     userId: string | number,
     options: { except?: string | readonly string[] } = {},

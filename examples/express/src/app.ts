@@ -13,15 +13,13 @@ import type { AnyPgDatabase, SessionTable } from '@pgstore/core'
 import { PgSessionStore, sessionDefaults } from '@pgstore/express'
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express'
 import session from 'express-session'
-import { escapeHtml, layout } from './html'
+import { escapeHtml, layout, shortAgent } from './html'
 
 declare module 'express-session' {
   interface SessionData {
     user: string
     views: number
     flash: string
-    /** The browser that logged in, so "your sessions" can tell devices apart. */
-    agent: string
   }
 }
 
@@ -74,6 +72,7 @@ function requireUser(req: Request, res: Response): string | undefined {
 }
 
 export function createApp(options: AppOptions): { app: express.Express; store: PgSessionStore } {
+  // Each new session records req.ip and the User-Agent (the store's `metadata` default), shown on /sessions.
   const store = new PgSessionStore({
     db: options.db,
     table: options.table,
@@ -126,7 +125,6 @@ ${
     await regenerate(req, {
       user: username,
       views: req.session.views,
-      agent: req.get('user-agent')?.slice(0, 200) ?? 'unknown',
       flash: `Welcome, ${username}!`,
     })
     res.redirect(303, '/')
@@ -144,9 +142,11 @@ ${
     const rows = list.map((s) => ({
       digest: s.digest,
       current: s.current,
-      agent: s.data.agent ?? 'unknown',
+      agent: shortAgent(s.meta?.userAgent),
+      userAgent: s.meta?.userAgent ?? null,
       createdAt: s.createdAt.toISOString(),
-      lastActive: s.updatedAt.toISOString(),
+      // Last write or touch: express-session touches on every request, so this is "last seen" to touchAfter.
+      lastSeen: s.updatedAt.toISOString(),
       expiresAt: s.expiresAt.toISOString(),
     }))
     res.format({
@@ -154,11 +154,11 @@ ${
         res.send(
           layout(
             'Your sessions',
-            `<table><tr><th>Device</th><th>Signed in</th><th>Last active</th><th></th></tr>
+            `<table><tr><th>Device</th><th>Signed in</th><th>Last seen</th><th></th></tr>
 ${rows
   .map(
     (r) =>
-      `<tr><td>${escapeHtml(r.agent)}</td><td>${r.createdAt}</td><td>${r.lastActive}</td><td>${
+      `<tr><td title="${escapeHtml(r.userAgent ?? '')}">${escapeHtml(r.agent)}</td><td>${r.createdAt}</td><td>${r.lastSeen}</td><td>${
         r.current
           ? 'this device'
           : `<form method="post" action="/sessions/revoke"><input type="hidden" name="digest" value="${escapeHtml(r.digest)}"><button>Revoke</button></form>`

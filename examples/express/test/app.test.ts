@@ -73,6 +73,18 @@ describe('example app', () => {
     expect((await laptop.get('/sessions').set(json)).body.sessions).toHaveLength(1)
   })
 
+  it('names each device from the User-Agent its login sent, with when it signed in and was last seen', async () => {
+    const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'
+    const laptop = await logIn('gus', firefox)
+    await laptop.get('/').set('User-Agent', 'something else').set(json).expect(200)
+    const [entry] = (await laptop.get('/sessions').set(json)).body.sessions as Array<Record<string, string>>
+    expect(entry).toMatchObject({ agent: 'Firefox on Linux', userAgent: firefox, current: true })
+    expect(Date.parse(entry!.lastSeen!)).toBeGreaterThanOrEqual(Date.parse(entry!.createdAt!))
+    const page = await laptop.get('/sessions').set('Accept', 'text/html').expect(200)
+    expect(page.text).toContain('>Firefox on Linux</td>')
+    expect(page.text).toContain('<th>Last seen</th>')
+  })
+
   it('revokes one session by digest, and only the user’s own', async () => {
     const laptop = await logIn('dan', 'laptop')
     const phone = await logIn('dan', 'phone')

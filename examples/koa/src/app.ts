@@ -19,9 +19,6 @@ export interface AppSession {
   user?: string
   views?: number
   flash?: string
-  /** The browser that signed in, shown on the sessions page. */
-  agent?: string
-  since?: string
 }
 
 export interface AppOptions {
@@ -61,20 +58,14 @@ export function createApp({ sessions, keys }: AppOptions): Koa {
     }
     // A new id at sign-in, so an id planted before it (session fixation) is worth nothing after it.
     await ctx.session!.regenerate()
-    Object.assign(s(ctx), {
-      user: name,
-      agent: ctx.get('user-agent').slice(0, 120),
-      since: new Date().toISOString(),
-      flash: `Signed in as ${name}.`,
-    })
+    // The new key records ctx.ip and the User-Agent (the store's `metadata` default), shown on /sessions.
+    Object.assign(s(ctx), { user: name, flash: `Signed in as ${name}.` })
     ctx.redirect('/')
   })
 
   router.post('/logout', async (ctx) => {
     const data = s(ctx)
     delete data.user
-    delete data.agent
-    delete data.since
     await ctx.session!.regenerate()
     data.flash = 'Signed out.'
     ctx.redirect('/')

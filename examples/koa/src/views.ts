@@ -8,6 +8,30 @@ export const esc = (value: unknown): string =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   )
 
+/**
+ * A device as a person names it: "Firefox on Linux" from a browser's User-Agent, anything else as it is (cut
+ * to 60 characters), "unknown device" for none. Good enough to tell one's own devices apart; not a parser.
+ */
+export function shortAgent(userAgent: string | undefined): string {
+  if (!userAgent) return 'unknown device'
+  const pick = (table: Array<[RegExp, string]>) => table.find(([pattern]) => pattern.test(userAgent))?.[1]
+  const browser = pick([
+    [/Edg\//, 'Edge'],
+    [/Firefox\//, 'Firefox'],
+    [/Chrome\//, 'Chrome'],
+    [/Safari\//, 'Safari'],
+  ])
+  const os = pick([
+    [/iPhone|iPad/, 'iOS'],
+    [/Android/, 'Android'],
+    [/Windows/, 'Windows'],
+    [/Mac OS X/, 'macOS'],
+    [/Linux/, 'Linux'],
+  ])
+  if (browser && os) return `${browser} on ${os}`
+  return userAgent.length > 60 ? `${userAgent.slice(0, 59)}…` : userAgent
+}
+
 function page(title: string, flash: string | undefined, body: string): string {
   return `<!doctype html>
 <html lang="en">
@@ -43,8 +67,8 @@ export function sessionsPage(
     .map(
       (
         e,
-      ) => `<tr><td>${esc(e.data.agent || 'unknown device')}${e.current ? ' <strong>(this device)</strong>' : ''}</td>
-<td>${esc(e.data.since ?? e.createdAt.toISOString())}</td><td>${esc(e.updatedAt.toISOString())}</td>
+      ) => `<tr><td title="${esc(e.meta?.userAgent)}">${esc(shortAgent(e.meta?.userAgent))}${e.current ? ' <strong>(this device)</strong>' : ''}</td>
+<td>${esc(e.createdAt.toISOString())}</td><td>${esc(e.updatedAt.toISOString())}</td>
 <td>${
         e.current
           ? ''
@@ -55,7 +79,7 @@ export function sessionsPage(
   return page(
     `Sessions of ${user}`,
     flash,
-    `<table><thead><tr><th>Device</th><th>Signed in</th><th>Last active</th><th></th></tr></thead>
+    `<table><thead><tr><th>Device</th><th>Signed in</th><th>Last seen</th><th></th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>

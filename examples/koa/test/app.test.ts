@@ -129,6 +129,16 @@ describe('example-koa', () => {
     expect(sessions.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
   })
 
+  it('names a device from the User-Agent its sign-in sent, with when it signed in and was last seen', async () => {
+    const safari =
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1'
+    const phone = await signIn('hedy', safari)
+    const page = await phone.get('/sessions')
+    expect(page.text).toContain('Safari on iOS <strong>(this device)</strong>')
+    expect(page.text).toContain('<th>Last seen</th>')
+    expect(page.text).toMatch(/<td>\d{4}-\d\d-\d\dT[^<]+<\/td><td>\d{4}-\d\d-\d\dT[^<]+<\/td>/)
+  })
+
   it('lists the user’s devices and signs one, then all other, out', async () => {
     const laptop = await signIn('grace', 'laptop')
     const phone = await signIn('grace', 'phone')

@@ -1,6 +1,5 @@
 'use server'
 
-import { headers } from 'next/headers'
 import { redirect } from 'next/navigation'
 import { getSession, sessions } from '@/lib/session'
 
@@ -11,10 +10,9 @@ export async function login(form: FormData): Promise<void> {
   const session = await getSession()
   session.set('userId', name.toLowerCase())
   session.set('name', name)
-  session.set('userAgent', (await headers()).get('user-agent') ?? 'unknown')
-  session.set('signedInAt', new Date().toISOString())
   session.flash('notice', `Welcome, ${name}!`)
-  // A new id at login: an id planted or seen before login is worth nothing after it.
+  // A new id at login: an id planted or seen before login is worth nothing after it. The new session
+  // records this request's User-Agent (createSessions' `metadata` default), which /sessions shows.
   await session.regenerate()
   redirect('/')
 }

@@ -15,8 +15,6 @@ import { connection } from 'next/server'
 export interface AppSession {
   userId?: string
   name?: string
-  userAgent?: string
-  signedInAt?: string
   count?: number
 }
 

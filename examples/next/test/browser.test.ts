@@ -42,7 +42,15 @@ describe('examples/next in headless Chromium', () => {
     const cookie = (await context.cookies(baseUrl)).find((c) => c.name === '__Host-pgsid')
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: true })
     const sid = cookie!.value.split('.')[0]!
-    expect((await sessionRow(sid))!.data).toMatchObject({ name: 'Browser', userAgent: expect.any(String) })
+    expect(await sessionRow(sid)).toMatchObject({
+      data: { name: 'Browser' },
+      meta: { userAgent: expect.stringMatching(/Chrome\//) },
+    })
+    await page.goto(`${baseUrl}/sessions`)
+    expect(await page.locator('#sessions li').first().textContent()).toMatch(
+      /^This device: Chrome on Linux, signed in /,
+    )
+    await page.goto(`${baseUrl}/`)
 
     await page.click('#increment')
     await expect.poll(() => count.textContent()).toBe('1')

@@ -49,11 +49,15 @@ export class Device {
 
 export { digest }
 
-export async function sessionRow(sid: string): Promise<{ data: Record<string, unknown> } | undefined> {
+export async function sessionRow(
+  sid: string,
+): Promise<{ data: Record<string, unknown>; meta: Record<string, string> | null } | undefined> {
   const client = new pg.Client({ connectionString: inject('databaseUrl') })
   await client.connect()
   try {
-    const { rows } = await client.query('select data from public.http_sessions where id = $1', [digest(sid)])
+    const { rows } = await client.query('select data, meta from public.http_sessions where id = $1', [
+      digest(sid),
+    ])
     return rows[0]
   } finally {
     await client.end()

@@ -99,6 +99,7 @@ describe('examples/next over HTTP (next start, PostgreSQL)', () => {
     expect(page).toContain('phone-browser')
     expect(page).toContain('tablet-browser')
     expect(page).not.toContain('someone-else')
+    expect((await sessionRow(laptop.sessionId()!))!.meta).toEqual({ userAgent: 'laptop-browser' })
 
     // The first forms each revoke one other session, by digest; the last one revokes every other.
     const digests = [...page.matchAll(/name="digest" value="([^"]+)"/g)].map((m) => m[1]!)

@@ -1,4 +1,5 @@
 import { redirect } from 'next/navigation'
+import { shortAgent } from '@/lib/agent'
 import { getSession, sessions } from '@/lib/session'
 import { revoke, revokeOthers } from '../actions'
 
@@ -12,9 +13,9 @@ export default async function YourSessions() {
       <h1>Your sessions</h1>
       <ul id="sessions">
         {list.map((s) => (
-          <li key={s.digest} data-current={s.current}>
-            {s.current ? 'This device' : 'Other device'}: {s.data.userAgent ?? 'unknown browser'}, signed in{' '}
-            {s.data.signedInAt ?? s.createdAt.toISOString()}, last seen {s.updatedAt.toISOString()}
+          <li key={s.digest} data-current={s.current} title={s.meta?.userAgent}>
+            {s.current ? 'This device' : 'Other device'}: {shortAgent(s.meta?.userAgent)}, signed in{' '}
+            {s.createdAt.toISOString()}, last seen {s.updatedAt.toISOString()}
             {!s.current && (
               <form action={revoke} style={{ display: 'inline' }}>
                 <input type="hidden" name="digest" value={s.digest} /> <button type="submit">Revoke</button>

@@ -16,13 +16,13 @@ import { PgStore } from '../store/pg-store'
 
 export { assertSecrets } from '../signing'
 export { positiveNumber } from '../store/options'
-export { type SecretListInput, secretList } from './secrets'
 /**
  * `DEFAULT_COOKIE_NAME` (`pgsid`) is the base name of the cookie of adapters that own their cookie (next,
  * web); express and koa keep their framework's. `defaultCookieName(cookie)` is the name they use:
  * `__Host-pgsid` when the cookie is Secure with path '/' and no domain, else `pgsid`.
  */
 export { DEFAULT_COOKIE_NAME, defaultCookieName } from '../web/options'
+export { type SecretListInput, secretList } from './secrets'
 
 /** A PgStore, `{ store }` around one, or the options to create one. */
 export type StoreOrOptions<TData extends object> =

@@ -60,6 +60,8 @@ export async function prepareDatabase(): Promise<void> {
     for (const key of Object.keys(TABLES) as TableKey[]) {
       const name = tableName(key)
       for (const statement of createTableStatements({ schema: SCHEMA, name })) await c.query(statement)
+      // A bench database from before the meta column gets it, as createTable: true would add it.
+      await c.query(`alter table "${SCHEMA}"."${name}" add column if not exists "meta" jsonb`)
     }
     for (const name of [CPS_TABLE, CPS_STORE_TABLE]) {
       // connect-pg-simple's own table.sql, in our schema.

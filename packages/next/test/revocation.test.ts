@@ -101,7 +101,8 @@ describe.each<DbKind>(['pg', 'pglite'])('next: a revoked session stays revoked o
 
   const userRows = (user: string) =>
     db.query<{ id: string }>(`select id from ${db.sessions} where user_id = $1`, [user])
-  const whoami = async (cookie: string) => (await call('/whoami', cookie)).json()
+  const whoami = async (cookie: string) =>
+    (await (await call('/whoami', cookie)).json()) as { userId: string | null; count: number | null }
 
   it('destroyByUser while a write is in flight: the old cookie is anonymous afterwards', async () => {
     const alice = await login('alice')

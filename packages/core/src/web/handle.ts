@@ -64,6 +64,8 @@ export async function handle<TData extends object = SessionData>(
   const writes: ((target: SessionCookieJar) => void)[] = []
   const recording: SessionCookieJar = {
     get: (name) => jar.get(name),
+    // Every value of a name sent twice, so the duplicate rule of `load` holds through this wrapper.
+    ...(jar.getAll ? { getAll: jar.getAll.bind(jar) } : {}),
     set(name, value, attributes) {
       jar.set(name, value, attributes)
       writes.push((target) => target.set(name, value, attributes))

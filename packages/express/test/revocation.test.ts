@@ -3,7 +3,7 @@
  * revoked (log out everywhere, a logout in another tab, a login that regenerates the id). When it ends and
  * express-session saves, the revoked session must not come back.
  */
-import { type DbKind, digest, useTestDatabase } from '@pgstore/testing'
+import { type DbKind, digest, gate, useTestDatabase } from '@pgstore/testing'
 import express from 'express'
 import session, { type SessionData } from 'express-session'
 import request from 'supertest'
@@ -15,19 +15,6 @@ declare module 'express-session' {
   interface SessionData {
     n: number
   }
-}
-
-/** A route that holds the request, session loaded, until the test lets it go. */
-function gate() {
-  let entered!: () => void
-  let release!: () => void
-  const inside = new Promise<void>((r) => {
-    entered = r
-  })
-  const open = new Promise<void>((r) => {
-    release = r
-  })
-  return { entered, release, inside, open }
 }
 
 describe.each<DbKind>(['pg', 'pglite'])('express: a revoked session stays revoked on %s', (kind) => {

@@ -3,26 +3,13 @@
  * revoked (log out everywhere, a logout in another tab, a login that regenerates the key). When it ends
  * and koa-session saves, the revoked session must not come back.
  */
-import { type DbKind, digest, useTestDatabase } from '@pgstore/testing'
+import { type DbKind, digest, gate, useTestDatabase } from '@pgstore/testing'
 import Koa from 'koa'
 import session from 'koa-session'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type PgSessionStore, pgSessionStore } from '../src'
 import { cookieHeader, jar, KEY_A } from './helpers'
-
-/** Holds a request, session loaded, until the test lets it go. */
-function gate() {
-  let entered!: () => void
-  let release!: () => void
-  const inside = new Promise<void>((r) => {
-    entered = r
-  })
-  const open = new Promise<void>((r) => {
-    release = r
-  })
-  return { entered, release, inside, open }
-}
 
 describe.each<DbKind>(['pg', 'pglite'])('koa: a revoked session stays revoked on %s', (kind) => {
   const db = useTestDatabase(kind, { createTable: true })

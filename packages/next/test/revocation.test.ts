@@ -4,7 +4,7 @@
  * regenerates the id). When it ends and withSession saves, the revoked session must not come back.
  */
 import { PgStore } from '@pgstore/core'
-import { type DbKind, useTestDatabase } from '@pgstore/testing'
+import { type DbKind, gate, useTestDatabase } from '@pgstore/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bindSessions, type Sessions } from '../src/sessions'
 
@@ -14,19 +14,6 @@ interface Data {
 }
 
 const SECRET = 'next-revocation-secret-0123456789abcdef'
-
-/** Holds a request, session loaded, until the test lets it go. */
-function gate() {
-  let entered!: () => void
-  let release!: () => void
-  const inside = new Promise<void>((r) => {
-    entered = r
-  })
-  const open = new Promise<void>((r) => {
-    release = r
-  })
-  return { entered, release, inside, open }
-}
 
 /** The Cookie header a browser sends after `res` (an empty value deletes). */
 function cookieAfter(res: Response, previous = ''): string {

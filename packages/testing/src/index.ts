@@ -16,6 +16,7 @@ export {
   type TestDatabase,
 } from './database'
 export { digest } from './digest'
+export { type Gate, gate } from './gate'
 export { probeTable, qualifiedName, type SessionRow, type TableProbe } from './probe'
 export { type Relay, startRelay } from './relay'
 export {

@@ -1,13 +1,20 @@
 /**
  * Removing expired rows, off the request path.
  *
- * Each batch is its own short transaction that first takes a transaction-scoped advisory lock keyed by the
- * table: when another process holds it, this one steps aside instead of sweeping the same rows. The batch
- * picks its rows with `FOR UPDATE SKIP LOCKED` by the `expires_at` index, so even callers that do race
- * (a cron `prune()` beside the timer) never wait on or delete the same row twice, and no lock is held for
- * longer than one bounded batch.
+ * Each batch is one statement, so it needs no interactive transaction (drizzle's neon-http driver has
+ * none) and holds a pooler connection for one round trip. The statement first takes a transaction-scoped
+ * advisory lock keyed by the table, which its own implicit transaction holds until it commits: when another
+ * process holds it, the batch deletes nothing and this call steps aside instead of sweeping the same rows.
+ * The batch picks its rows with `FOR UPDATE SKIP LOCKED` by the `expires_at` index, so even callers that do
+ * race (a cron `prune()` beside the timer) never wait on or delete the same row twice, and no lock is held
+ * for longer than one bounded batch. Counts come from the DELETE's own RETURNING, so they are exact.
+ *
+ * @example
+ * ```ts
+ * const { deleted, batches, skipped } = await pruneExpired(db, table, 'pgstore:prune:t', settings, () => false)
+ * ```
  */
-import { inArray, lte, sql } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import type { SessionTable } from '../schema'
 import type { AnyPgDatabase } from './database'
 import { rowsOf } from './database'
@@ -27,7 +34,7 @@ export interface PruneOptions {
    */
   jitter?: number
   /**
-   * Rows deleted per batch (per transaction).
+   * Rows deleted per batch (per statement).
    * @default 1000
    */
   batchSize?: number
@@ -56,6 +63,17 @@ export const PRUNE_DEFAULTS: Required<PruneOptions> = {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
+/**
+ * One batch in one statement. The lock CTE is volatile and read twice, so PostgreSQL evaluates it once,
+ * before the scan whose one-time filter reads it; the lock lasts until the statement's transaction ends.
+ */
+function batch(t: SessionTable, lockKey: string, size: number) {
+  return sql`with lock as (select pg_try_advisory_xact_lock(hashtext(${lockKey})) as ok),
+doomed as (select ${t.id} as id from ${t} where (select ok from lock) and ${t.expiresAt} <= now() order by ${t.expiresAt} limit ${size} for update skip locked),
+gone as (delete from ${t} where ${t.id} in (select id from doomed) returning 1)
+select (select ok from lock) as locked, (select count(*) from gone)::int as deleted`
+}
+
 export async function pruneExpired(
   db: AnyPgDatabase,
   t: SessionTable,
@@ -66,22 +84,11 @@ export async function pruneExpired(
   let deleted = 0
   let batches = 0
   for (;;) {
-    const count = await db.transaction(async (tx) => {
-      const lock = rowsOf<{ ok: boolean }>(
-        await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${lockKey})) as ok`),
-      )
-      if (lock[0]?.ok !== true) return -1
-      const doomed = tx
-        .select({ id: t.id })
-        .from(t)
-        .where(lte(t.expiresAt, sql`now()`))
-        .orderBy(t.expiresAt)
-        .limit(options.batchSize)
-        .for('update', { skipLocked: true })
-      const rows = await tx.delete(t).where(inArray(t.id, doomed)).returning({ id: t.id })
-      return rows.length
-    })
-    if (count < 0) return { deleted, batches, skipped: batches === 0 }
+    const [row] = rowsOf<{ locked: boolean; deleted: number | string }>(
+      await db.execute(batch(t, lockKey, options.batchSize)),
+    )
+    if (row?.locked !== true) return { deleted, batches, skipped: batches === 0 }
+    const count = Number(row.deleted)
     deleted += count
     batches += 1
     if (count < options.batchSize || isStopped()) return { deleted, batches, skipped: false }

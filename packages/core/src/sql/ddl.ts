@@ -4,7 +4,9 @@
  *
  * Safe for many processes starting at once: the existence check comes first (so a role without CREATE works
  * when the table is there), then the statements run under a transaction-scoped advisory lock, since
- * concurrent `CREATE TABLE IF NOT EXISTS` can still fail on the catalog's unique index.
+ * concurrent `CREATE TABLE IF NOT EXISTS` can still fail on the catalog's unique index. Lock and statements
+ * go as one `DO` block, one statement in its own implicit transaction, so no interactive transaction is
+ * needed (drizzle's neon-http driver has none) and a pooler in transaction mode keeps it on one connection.
  *
  * A table made before a column was added (`meta`) gets it the same way, under the same lock: the check looks
  * for the column too, so a current table costs one catalog query and takes no lock at all (an
@@ -69,12 +71,20 @@ async function tableState(
   return { exists: rows[0]?.table_found === true, current: rows[0]?.column_found === true }
 }
 
+/**
+ * The statements and their lock as one `DO` block. A DO block takes no parameters, so the lock key is a
+ * literal, built from identifiers that schema.ts admitted (letters, digits, `_`) and quoted all the same;
+ * the body is dollar-quoted with a tag the statements never contain.
+ */
+function lockedBlock(table: TableName, statements: readonly string[]): string {
+  const key = `pgstore:ddl:${qualified(table)}`.replaceAll("'", "''")
+  const body = [`PERFORM pg_advisory_xact_lock(hashtext('${key}'));`, ...statements.map((s) => `${s};`)]
+  return `DO $pgstore_ddl$ BEGIN\n${body.join('\n')}\nEND $pgstore_ddl$`
+}
+
 export async function ensureTable(db: AnyPgDatabase, table: TableName): Promise<void> {
   const { exists, current } = await tableState(db, table)
   if (current) return
   const statements = exists ? upgradeTableStatements(table) : createTableStatements(table)
-  await db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`pgstore:ddl:${qualified(table)}`}))`)
-    for (const statement of statements) await tx.execute(sql.raw(statement))
-  })
+  await db.execute(sql.raw(lockedBlock(table, statements)))
 }

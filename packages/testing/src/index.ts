@@ -15,8 +15,10 @@ export {
   freshName,
   type TestDatabase,
 } from './database'
+export { type DeleteGate, holdDeletes } from './delete-gate'
 export { digest } from './digest'
 export { type Gate, gate } from './gate'
+export { NO_TRANSACTIONS, withoutTransactions } from './no-transaction'
 export { probeTable, qualifiedName, type SessionRow, type TableProbe } from './probe'
 export { type Relay, startRelay } from './relay'
 export {

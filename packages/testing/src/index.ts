@@ -34,3 +34,4 @@ export {
 } from './request-contract'
 export { installSlowTrigger, type SlowTriggerOptions } from './slow'
 export { type UseTestDatabaseOptions, useTestDatabase } from './use'
+export { startWebSocketRelay, type WebSocketRelay } from './ws-relay'

@@ -24,7 +24,7 @@ export type PgStoreErrorCode =
   | 'NOT_SERIALIZABLE'
   /** A stored row could not be decrypted with any configured key, or is encrypted and no key is set. */
   | 'DECRYPTION_FAILED'
-  /** The database could not be reached or dropped the connection. */
+  /** The database could not be reached, dropped the connection, or takes no writes (a standby). */
   | 'DB_UNAVAILABLE'
   /** A statement ran past `statementTimeout` / `queryTimeout`. */
   | 'TIMEOUT'
@@ -173,8 +173,19 @@ export function isPgStoreError(err: unknown, code?: PgStoreErrorCode): err is Pg
   return e.name === NAME && typeof e.code === 'string' && (code === undefined || e.code === code)
 }
 
-// SQLSTATE classes and driver errno values that mean "the server is not there (any more)".
+// SQLSTATE classes and driver errno values that mean "the server is not there (any more)": class 08
+// (connection exception), 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now (starting
+// up, shutting down, in recovery) and 53300 too_many_connections.
 const UNAVAILABLE_SQLSTATE = /^(08|57P0[1-3]|53300)/
+/**
+ * 25006 read_only_sql_transaction: the server takes no writes. A standby says it (`cannot execute INSERT in
+ * a read-only transaction`, `cannot execute LISTEN during recovery`), and so does a primary or database
+ * set `default_transaction_read_only`. For a session store that is an outage of its writes, not a bug in a
+ * statement: DB_UNAVAILABLE (503), and the store stays unhealthy until a write succeeds (store/calls.ts).
+ * The message is matched too, for a driver that loses the SQLSTATE.
+ */
+const READ_ONLY_SQLSTATE = '25006'
+const READ_ONLY_MESSAGE = /cannot execute \S+ (in a read-only transaction|during recovery)/i
 const UNAVAILABLE_ERRNO = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -211,6 +222,16 @@ function driverError(err: unknown): unknown {
   return e
 }
 
+/**
+ * True when the server refused a write because it is read-only (a standby, `default_transaction_read_only`):
+ * for what a driver threw, a {@link PgStoreCause}, or the PgStoreError made of either.
+ */
+export function isReadOnlyServer(err: unknown): boolean {
+  const e = (isPgStoreError(err) ? err.cause : driverError(err)) as DriverErrorFields | undefined
+  if (typeof e !== 'object' || e === null) return false
+  return e.code === READ_ONLY_SQLSTATE || (typeof e.message === 'string' && READ_ONLY_MESSAGE.test(e.message))
+}
+
 /** Turns whatever a driver threw into a PgStoreError with a safe message. */
 export function toPgStoreError(err: unknown, action: string, table: string): PgStoreError {
   if (isPgStoreError(err)) return err
@@ -245,6 +266,13 @@ export function toPgStoreError(err: unknown, action: string, table: string): PgS
     return new PgStoreError(
       'TIMEOUT',
       `pgstore: ${action} timed out. Raise statementTimeout/queryTimeout or look for a lock held on ${table}.`,
+      { cause },
+    )
+  }
+  if (isReadOnlyServer(driver)) {
+    return new PgStoreError(
+      'DB_UNAVAILABLE',
+      `pgstore: ${action} failed because the server is read-only (a standby, or default_transaction_read_only is on); it will be retried on the next call. Point pgstore at the primary: with postgres.js, list every host and set target_session_attrs: 'primary'.`,
       { cause },
     )
   }

@@ -2,8 +2,15 @@
  * The wrapper of every store call: refuses calls after close(), bounds each by a timeout, maps whatever
  * the driver threw to a PgStoreError, and tracks health (a `disconnect` on the first unreachable call,
  * a `connect` on the first success after it).
+ *
+ * A read-only server (a standby the driver reconnected to) answers reads and refuses writes, so after a
+ * read-only error only a write that succeeds brings health back: a read's success would flip the store
+ * to healthy and back on every request while no session can be saved.
  */
-import { PgStoreError, toPgStoreError } from '../errors'
+import { isReadOnlyServer, PgStoreError, toPgStoreError } from '../errors'
+
+/** The store calls that only read; every other call writes (or may). */
+const READS = new Set(['get', 'ids', 'all', 'length', 'listByUser'])
 
 export interface CallEvents {
   connect(): void
@@ -15,6 +22,8 @@ export class Calls {
   readonly #timeout: number
   readonly #events: CallEvents
   #healthy = true
+  /** The last outage began or went on with a read-only error, and no write has succeeded since. */
+  #readOnly = false
   #closed = false
 
   /** `label` names the table in messages; `timeout` is queryTimeout in ms (0: none). */
@@ -45,17 +54,21 @@ export class Calls {
       `pgstore: ${action} took longer than queryTimeout. Raise queryTimeout or look for a lock held on ${this.#label}.`
     return bounded(work(), timeout, late).then(
       (result) => {
-        if (!this.#healthy) {
+        if (!this.#healthy && !(this.#readOnly && READS.has(action))) {
           this.#healthy = true
+          this.#readOnly = false
           this.#events.connect()
         }
         return result
       },
       (err: unknown) => {
         const error = toPgStoreError(err, action, this.#label)
-        if (error.code === 'DB_UNAVAILABLE' && this.#healthy) {
-          this.#healthy = false
-          this.#events.disconnect(error)
+        if (error.code === 'DB_UNAVAILABLE') {
+          if (isReadOnlyServer(error)) this.#readOnly = true
+          if (this.#healthy) {
+            this.#healthy = false
+            this.#events.disconnect(error)
+          }
         }
         throw error
       },

@@ -7,7 +7,7 @@
  * it installed.
  */
 import { AdminStatements } from '../sql/admin'
-import type { AnyPgDatabase } from '../sql/database'
+import { type AnyPgDatabase, primaryOf } from '../sql/database'
 import { ensureTable } from '../sql/ddl'
 import { type HotQueries, prepareHotQueries } from '../sql/hot'
 import type { StoreSettings } from './options'
@@ -148,11 +148,14 @@ export class Connection {
     this.#resolved ??= await resolveDatabase(this.#source, this.#hooks.onPoolError)
     const resolved = this.#resolved
     const { db } = resolved
-    if (this.#source.createTable) await ensureTable(db, tableName)
-    const client = resolved.ownPool ?? this.#source.pool ?? (db as { $client?: unknown }).$client
+    // Every single-key statement, the DDL and the cache's LISTEN go to the primary; listings may lag on a
+    // replica (see primaryOf).
+    const primary = primaryOf(db)
+    if (this.#source.createTable) await ensureTable(primary, tableName)
+    const client = resolved.ownPool ?? this.#source.pool ?? (primary as { $client?: unknown }).$client
     await this.#hooks.ready(resolved, client)
     this.#connected = {
-      hot: prepareHotQueries(db, table, {
+      hot: prepareHotQueries(primary, table, {
         qualifiedName: label,
         notice: this.#notice,
         lifetime: this.#settings.lifetime,

@@ -25,7 +25,7 @@ export interface PruneOptions {
    * Mean time between background runs, in ms. The first run comes at a random point in the first
    * interval, so instances started together do not sweep together. 0 runs no timer: call `prune()` yourself
    * (from a cron job, say) with these batch settings.
-   * @default 300_000 (5 minutes)
+   * @default 300_000 (5 minutes); 0 in a short-lived runtime (a serverless function, see the store's `prune`)
    */
   interval?: number
   /**

@@ -17,6 +17,7 @@ import type { AnyPgDatabase } from '../sql/database'
 import { qualified, type TableName } from '../sql/ddl'
 import { PRUNE_DEFAULTS, type PruneOptions } from '../sql/prune'
 import type { PoolLike } from './connection'
+import { shortLivedRuntime } from './runtime'
 import type { SessionData } from './types'
 
 export interface PgStoreOptions<TData extends object = SessionData> {
@@ -84,8 +85,12 @@ export interface PgStoreOptions<TData extends object = SessionData> {
   /** AES-256-GCM of the stored data. @default off */
   encryption?: EncryptionOptions
   /**
-   * Background removal of expired rows, or `false` to run `prune()` yourself (from a cron job, say).
-   * @default { interval: 300_000, jitter: 0.2, batchSize: 1000, batchPause: 5 }
+   * Background removal of expired rows, or `false` to run `prune()` yourself (from a cron job, say). In a
+   * short-lived runtime (a serverless function or edge isolate: `AWS_LAMBDA_FUNCTION_NAME`, `VERCEL`,
+   * `NETLIFY`, `FUNCTION_TARGET`, `K_SERVICE`, `FUNCTIONS_WORKER_RUNTIME` or `DENO_DEPLOYMENT_ID` set, or an
+   * edge runtime) `interval` defaults to 0, so no timer runs there: schedule `prune()`. An `interval` given
+   * explicitly is always honoured. The timer is unref'd either way and never keeps a process alive.
+   * @default { interval: 300_000 (0 in a short-lived runtime), jitter: 0.2, batchSize: 1000, batchPause: 5 }
    */
   prune?: PruneOptions | false
   /**
@@ -165,7 +170,7 @@ export function resolveStoreOptions(options: PgStoreOptions<any>): StoreSettings
     maxBytes: positiveNumber('maxBytes', options.maxBytes, STORE_DEFAULTS.maxBytes),
     queryTimeout: positiveNumber('queryTimeout', options.queryTimeout, STORE_DEFAULTS.queryTimeout, true),
     maxSessionsPerUser: sessionCap(options),
-    prune: options.prune === false ? false : { ...PRUNE_DEFAULTS, ...options.prune },
+    prune: options.prune === false ? false : pruneSettings(options.prune),
     cache: cache
       ? {
           max: positiveNumber('cache.max', cache.max, STORE_DEFAULTS.cache.max),
@@ -173,6 +178,15 @@ export function resolveStoreOptions(options: PgStoreOptions<any>): StoreSettings
         }
       : false,
   }
+}
+
+/**
+ * The prune settings, defaults filled in. Where the runtime is short-lived no timer runs unless an
+ * `interval` is given (see store/runtime.ts).
+ */
+function pruneSettings(given: PruneOptions | undefined): Required<PruneOptions> {
+  const interval = given?.interval ?? (shortLivedRuntime() ? 0 : PRUNE_DEFAULTS.interval)
+  return { ...PRUNE_DEFAULTS, ...given, interval }
 }
 
 /** @throws PgStoreError `INVALID_OPTIONS` unless absent, or a positive integer with `userId` set */

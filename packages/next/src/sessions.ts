@@ -2,17 +2,42 @@
  * The Next.js binding, with `cookies()` and React's `cache` passed in so it can be exercised with Next's own
  * cookie classes outside a Next server. `index.ts` passes the real ones.
  */
-import type { PgStore, PgStoreOptions, SessionData, SessionMeta } from '@pgstore/core'
-import { defaultCookieName, resolveStore, secureCookieDefaults } from '@pgstore/core/adapter'
-import { createRequestSessions, handle, type Session, type SessionCookieOptions } from '@pgstore/core/web'
+import {
+  isPgStoreError,
+  type PgStore,
+  PgStoreError,
+  type PgStoreOptions,
+  type SessionData,
+  type SessionMeta,
+} from '@pgstore/core'
+import {
+  defaultCookieName,
+  resolveStore,
+  type SecretListInput,
+  secretList,
+  secureCookieDefaults,
+} from '@pgstore/core/adapter'
+import {
+  createRequestSessions,
+  handle,
+  type RequestSessions,
+  type Session,
+  type SessionCookieOptions,
+} from '@pgstore/core/web'
 import { isNextControlFlow } from './control-flow'
 import { type NextCookieStore, nextCookieJar, requestCookies } from './cookies'
+import { deferredStore, once, type ShareOptions } from './lazy'
 
 export interface CreateSessionsOptions {
   /** A PgStore, or the options to create one (it connects on first use). */
   store: PgStore<any> | PgStoreOptions<any>
-  /** Signing secrets, at least 32 characters each; the first signs, every one verifies (rotation). */
-  secrets: string | readonly string[]
+  /**
+   * Signing secrets, at least 32 characters each; the first signs, every one verifies (rotation). An unset
+   * entry after the first (`[process.env.SECRET, process.env.OLD_SECRET]` before a rotation) is dropped; a
+   * missing first one is `INVALID_OPTIONS`, at `createSessions` or, for options given as a function, on
+   * the first request.
+   */
+  secrets: SecretListInput
   /**
    * The default session's cookie; a named session `x` uses `${cookieName}-x`. Kept as given; a `__Host-`
    * name needs Secure, path '/' and no domain, a `__Secure-` one Secure (INVALID_OPTIONS otherwise).
@@ -116,18 +141,69 @@ export function sessionDefaults(
   }
 }
 
+/** The options, or a function that returns them, called on the first request (see `createSessions`). */
+export type SessionsConfig = CreateSessionsOptions | (() => CreateSessionsOptions)
+
+/** What one configuration resolves to: request sessions over a store, and who closes it. */
+interface Bound<TData extends object> {
+  sessions: RequestSessions<TData>
+  store: PgStore<any>
+  close(): Promise<void>
+  metadata: ((headers: HeadersLike) => SessionMeta | null | undefined) | undefined
+}
+
+/** Checks the options and creates the store from them when given options; no I/O. */
+function bind<TData extends object>(options: CreateSessionsOptions): Bound<TData> {
+  if (typeof options !== 'object' || options === null) {
+    throw new PgStoreError(
+      'INVALID_OPTIONS',
+      '@pgstore/next: createSessions takes its options, or a function that returns them.',
+    )
+  }
+  // The secrets first: a store created from options is not left behind when they are missing.
+  const secrets = secretList(options.secrets, '@pgstore/next', 'secrets')
+  const { store, close } = resolveStore<any>(options.store, '@pgstore/next')
+  try {
+    const sessions = createRequestSessions<TData>({ ...options, store, secrets })
+    const metadata = options.metadata === false ? undefined : (options.metadata ?? userAgentOf)
+    return { sessions, store, close, metadata }
+  } catch (err) {
+    void close()
+    throw err
+  }
+}
+
+/**
+ * The answer `withSession` gives for a pgstore error with a status of its own (core's table: 503 for
+ * `DB_UNAVAILABLE` and `TIMEOUT`, 413 for `SESSION_TOO_LARGE`), as Express and Koa do; any other error is
+ * rethrown, and Next answers 500.
+ */
+function errorResponse(err: unknown): Response | undefined {
+  if (!isPgStoreError(err) || err.status === 500) return undefined
+  // Next logs what a route handler throws; this one is answered, so log it here (its message and cause
+  // hold no session id, secret or data).
+  console.error(err)
+  const text = err.status === 503 ? 'Service Unavailable' : err.status === 413 ? 'Content Too Large' : 'Error'
+  return new Response(text, { status: err.status, headers: { 'content-type': 'text/plain; charset=utf-8' } })
+}
+
 export function bindSessions<TData extends object = SessionData>(
-  options: CreateSessionsOptions,
+  config: SessionsConfig,
   next: NextBindings,
+  share: ShareOptions = {},
 ): Sessions<TData> {
-  const { store, close } = resolveStore<any>(options?.store, '@pgstore/next')
-  const sessions = createRequestSessions<TData>({ ...options, store })
-  const metadata = options.metadata === false ? undefined : (options.metadata ?? userAgentOf)
+  const lazy = typeof config === 'function'
+  const bound = once<Bound<TData>>(() => bind<TData>(lazy ? config() : config), share.globalKey)
+  // Options given as a value are checked now, at startup; a function waits for the first request.
+  if (!lazy) bound.get()
+  const resolve = () => bound.get()
   // React's cache scopes to a render; route handlers have none, so sessions are also kept per cookie store,
   // an object Next creates once per request.
   const perRequest = new WeakMap<object, Map<string, Promise<Session<TData>>>>()
   const loadWithMeta = async (cookieStore: NextCookieStore, name: string): Promise<Session<TData>> => {
     const headers = next.headers ? await next.headers() : undefined
+    // Resolved after cookies() and headers(): while `next build` prerenders, those stop the render first.
+    const { sessions, metadata } = resolve()
     const meta = headers && metadata ? metadata(headers) : null
     return sessions.load(nextCookieJar(cookieStore, headers?.get('cookie')), name || undefined, { meta })
   }
@@ -148,8 +224,13 @@ export function bindSessions<TData extends object = SessionData>(
   })
 
   return {
-    store,
-    close,
+    store: lazy ? deferredStore(() => resolve().store) : resolve().store,
+    async close() {
+      const current = bound.peek()
+      if (!current) return
+      bound.forget()
+      await current.close()
+    },
     getSession: (name) => load(name ?? ''),
     withSession(handler, handlerOptions) {
       // A redirect or notFound thrown by the handler is an answer, not a failure: commit, then let Next
@@ -158,14 +239,22 @@ export function bindSessions<TData extends object = SessionData>(
         is: isNextControlFlow,
         jar: async () => nextCookieJar(await next.cookies()),
       }
-      return (request, context) =>
-        handle(sessions, request, (session) => handler(request, context, session), {
-          ...handlerOptions,
-          controlFlow,
-          metadata: metadata ? (r) => metadata(r.headers) : false,
-        })
+      return async (request, context) => {
+        const { sessions, metadata } = resolve()
+        try {
+          return await handle(sessions, request, (session) => handler(request, context, session), {
+            ...handlerOptions,
+            controlFlow,
+            metadata: metadata ? (r) => metadata(r.headers) : false,
+          })
+        } catch (err) {
+          const response = errorResponse(err)
+          if (response) return response
+          throw err
+        }
+      }
     },
     hasSessionCookie: (request, name) =>
-      sessions.verifyCookie(requestCookies(request, sessions.cookieNameFor(name)), name),
+      resolve().sessions.verifyCookie(requestCookies(request, resolve().sessions.cookieNameFor(name)), name),
   }
 }

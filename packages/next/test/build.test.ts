@@ -60,6 +60,30 @@ export const { getSession, withSession, hasSessionCookie, store } = createSessio
   { globalKey: 'app-sessions' },
 )
 `,
+  // The package README's other lib/session.ts variants, type-checked beside the first.
+  'lib/pglite-session.ts': `import { PGlite } from '@electric-sql/pglite'
+import { createSessions } from '@pgstore/next'
+import { drizzle } from 'drizzle-orm/pglite'
+
+export const { getSession, withSession } = createSessions(
+  () => ({
+    store: { db: drizzle({ client: new PGlite('./.pglite-data') }), createTable: true },
+    secrets: process.env.SESSION_SECRETS?.split(','),
+  }),
+  { globalKey: 'app-sessions' },
+)
+`,
+  'lib/metadata-session.ts': `import { createSessions } from '@pgstore/next'
+
+export const { getSession } = createSessions<{ userId?: string }>(() => ({
+  store: { connectionString: process.env.DATABASE_URL, userId: (d) => d.userId },
+  secrets: process.env.SESSION_SECRETS?.split(','),
+  metadata: (headers) => ({
+    userAgent: headers.get('user-agent') ?? undefined,
+    ip: headers.get('x-forwarded-for')?.split(',')[0]?.trim(),
+  }),
+}))
+`,
   'app/layout.tsx': `export default function Layout({ children }: { children: React.ReactNode }) {\n  return <html lang="en"><body>{children}</body></html>\n}\n`,
   'app/page.tsx': `import { getSession } from '@/lib/session'\n\nexport default async function Page() {\n  const session = await getSession()\n  return <p>{session.get('userId') ?? 'signed out'}</p>\n}\n`,
   'app/api/counter/route.ts': `import { withSession } from '@/lib/session'\n\nexport const POST = withSession(async (_request, _context, session) => {\n  session.set('count', (session.get('count') ?? 0) + 1)\n  return Response.json({ count: session.get('count') })\n})\nexport const GET = withSession(async (_request, _context, session) => Response.json({ count: session.get('count') ?? 0 }))\n`,

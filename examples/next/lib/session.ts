@@ -1,16 +1,15 @@
 /**
  * The app's sessions. DATABASE_URL selects PostgreSQL; without it an embedded PGlite keeps its data in
- * ./.pglite-data. PGlite allows one instance per data directory, and Next can evaluate this module more
- * than once in a process (a copy per route bundle, again on each dev reload), so the store and the
- * session factory live on globalThis and are created on first use, never while `next build` imports routes.
+ * ./.pglite-data. The options are a function, so nothing is read or created while `next build` imports
+ * routes, and `globalKey` keeps one store per process: PGlite allows one instance per data directory, and
+ * Next evaluates this module more than once in a process (a copy per route bundle, again on each dev reload).
  */
 import 'server-only'
 import { randomBytes } from 'node:crypto'
 import { PGlite } from '@electric-sql/pglite'
-import { PgStore } from '@pgstore/core'
+import type { PgStoreOptions } from '@pgstore/core'
 import { createSessions, type Sessions } from '@pgstore/next'
 import { drizzle } from 'drizzle-orm/pglite'
-import { connection } from 'next/server'
 
 export interface AppSession {
   userId?: string
@@ -18,14 +17,12 @@ export interface AppSession {
   count?: number
 }
 
-const holder = globalThis as typeof globalThis & { __pgstoreExample?: Sessions<AppSession> }
-
-function createStore(): PgStore<AppSession> {
+function storeOptions(): PgStoreOptions<AppSession> {
   const userId = (data: AppSession) => data.userId
   const url = process.env.DATABASE_URL
-  if (url) return new PgStore<AppSession>({ connectionString: url, createTable: true, userId })
+  if (url) return { connectionString: url, createTable: true, userId }
   const client = new PGlite(process.env.PGLITE_DATA_DIR || './.pglite-data')
-  return new PgStore<AppSession>({ db: drizzle({ client }), createTable: true, userId })
+  return { db: drizzle({ client }), createTable: true, userId }
 }
 
 function secrets(): string[] {
@@ -36,16 +33,13 @@ function secrets(): string[] {
   return [randomBytes(32).toString('base64url')]
 }
 
+const appSessions = createSessions<AppSession>(() => ({ store: storeOptions(), secrets: secrets() }), {
+  globalKey: 'pgstore-example-next',
+})
+
+export const { getSession, withSession, store } = appSessions
+
+/** The sessions object, for its store ("log out other devices"). */
 export function sessions(): Sessions<AppSession> {
-  holder.__pgstoreExample ??= createSessions<AppSession>({ store: createStore(), secrets: secrets() })
-  return holder.__pgstoreExample
+  return appSessions
 }
-
-/** The request's session. `connection()` first: while `next build` prerenders, it stops before a store exists. */
-export async function getSession() {
-  await connection()
-  return sessions().getSession()
-}
-
-export const withSession: Sessions<AppSession>['withSession'] = (handler, options) => (request, context) =>
-  sessions().withSession(handler, options)(request, context)

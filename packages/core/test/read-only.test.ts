@@ -154,11 +154,12 @@ describe.each(Object.keys(targets))('a read-only server on %s', (driver) => {
       await target.makeWritable()
       // The connections ended by makeWritable may fail a call or two while the pool replaces them.
       let written = false
-      for (let i = 0; i < 50 && !written; i++) {
+      for (let i = 0; i < 100 && !written; i++) {
         written = await store.set(sid, { v: 3 }).then(
           () => true,
           () => false,
         )
+        if (!written) await new Promise((resolve) => setTimeout(resolve, 100))
       }
       expect(written).toBe(true)
       expect(store.healthy).toBe(true)

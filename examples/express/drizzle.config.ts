@@ -1,5 +1,5 @@
+import { pgliteDir } from '@pgstore/example-shared'
 import { defineConfig } from 'drizzle-kit'
-import { DEFAULT_PGLITE_DIR } from './src/db'
 
 // `drizzle-kit push` creates pgstore's table in the app's database: PostgreSQL when DATABASE_URL is set,
 // else the PGlite data directory the app uses (stop the app first: PGlite allows one process at a time).
@@ -16,5 +16,5 @@ export default process.env.DATABASE_URL
       driver: 'pglite',
       schema: './src/schema.ts',
       tablesFilter: ['http_sessions'],
-      dbCredentials: { url: process.env.PGLITE_DIR || DEFAULT_PGLITE_DIR },
+      dbCredentials: { url: pgliteDir() },
     })

@@ -1,7 +1,8 @@
 /**
  * The example app: log in and out (each with `regenerate`), a visit counter, a flash message after login, and
- * a "your sessions" page that lists the user's sessions and revokes the others. Every page also answers
- * `Accept: application/json`, which the tests and the benchmark use.
+ * a "your sessions" page that lists the user's sessions and revokes one or all the others. Every page also
+ * answers `Accept: application/json`, which the tests and the benchmark use. The pages, the log-in rule and
+ * the messages come from `@pgstore/example-shared`, the same as the Koa and Fastify examples'.
  *
  * @example
  * ```ts
@@ -10,10 +11,17 @@
  * ```
  */
 import type { AnyPgDatabase, SessionTable } from '@pgstore/core'
+import {
+  FLASH,
+  homePage,
+  parseName,
+  sessionRows,
+  sessionSecrets,
+  sessionsPage,
+} from '@pgstore/example-shared'
 import { PgSessionStore, sessionDefaults } from '@pgstore/express'
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express'
 import session from 'express-session'
-import { escapeHtml, layout, shortAgent } from './html'
 
 declare module 'express-session' {
   interface SessionData {
@@ -27,18 +35,8 @@ export interface AppOptions {
   db: AnyPgDatabase
   /** @default pgstore's `public.http_sessions` */
   table?: SessionTable
-  /** Cookie signing secrets, newest first. @default SESSION_SECRET, or a fixed development secret */
+  /** Cookie signing secrets, newest first. @default `sessionSecrets()`: SESSION_SECRETS, or a random one */
   secret?: string[]
-}
-
-const DEV_SECRET = 'pgstore-example-development-secret-change-me'
-
-function secrets(): string[] {
-  const fromEnv = process.env.SESSION_SECRET
-  if (fromEnv) return fromEnv.split(',')
-  if (process.env.NODE_ENV === 'production')
-    throw new Error('Set SESSION_SECRET (comma-separated, newest first).')
-  return [DEV_SECRET]
 }
 
 /**
@@ -62,11 +60,17 @@ function takeFlash(req: Request): string | undefined {
   return flash
 }
 
+/** Back to the home page with a flash (303, so the browser follows with a GET). */
+function back(req: Request, res: Response, to: string, flash?: string): void {
+  if (flash) req.session.flash = flash
+  res.redirect(303, to)
+}
+
 function requireUser(req: Request, res: Response): string | undefined {
   if (req.session.user) return req.session.user
   res.format({
-    html: () => res.redirect(303, '/'),
-    json: () => res.status(401).json({ error: 'log in first' }),
+    html: () => back(req, res, '/', FLASH.logInFirst),
+    json: () => res.status(401).json({ error: FLASH.logInFirst }),
   })
   return undefined
 }
@@ -83,7 +87,11 @@ export function createApp(options: AppOptions): { app: express.Express; store: P
   app.use(express.urlencoded({ extended: false, limit: '4kb' }))
   app.use(
     session(
-      sessionDefaults({ store, secret: options.secret ?? secrets(), cookie: { maxAge: 7 * 86_400_000 } }),
+      sessionDefaults({
+        store,
+        secret: options.secret ?? sessionSecrets(),
+        cookie: { maxAge: 7 * 86_400_000 },
+      }),
     ),
   )
   // During a database outage express-session hands over no session (see the package README).
@@ -98,78 +106,32 @@ export function createApp(options: AppOptions): { app: express.Express; store: P
     const flash = takeFlash(req)
     const user = req.session.user ?? null
     res.format({
-      html: () =>
-        res.send(
-          layout(
-            'pgstore + Express',
-            `${flash ? `<p class="flash">${escapeHtml(flash)}</p>` : ''}
-<p>You have visited this page <strong>${views}</strong> time${views === 1 ? '' : 's'}.</p>
-${
-  user
-    ? `<p>Signed in as <strong>${escapeHtml(user)}</strong>. <a href="/sessions">Your sessions</a></p>
-<form method="post" action="/logout"><button>Log out</button></form>`
-    : `<form method="post" action="/login"><label>Name <input name="username" required maxlength="64"></label>
-<button>Log in</button></form>`
-}`,
-          ),
-        ),
+      html: () => res.send(homePage({ user, views, flash, framework: 'Express' })),
       json: () => res.json({ user, views, flash: flash ?? null }),
     })
   })
 
   app.post('/login', async (req, res) => {
-    const username = String(req.body?.username ?? '').trim()
-    if (!username || username.length > 64)
-      return void res.status(400).send('A name of 1 to 64 characters, please.')
+    const name = parseName(req.body?.name)
+    if (!name) return back(req, res, '/', FLASH.badName)
     // A new id on login, so an id planted before login is worthless after it (session fixation).
-    await regenerate(req, {
-      user: username,
-      views: req.session.views,
-      flash: `Welcome, ${username}!`,
-    })
+    await regenerate(req, { user: name, views: req.session.views, flash: FLASH.welcome(name) })
     res.redirect(303, '/')
   })
 
   app.post('/logout', async (req, res) => {
-    await regenerate(req, { flash: 'You are logged out.' })
+    await regenerate(req, { flash: FLASH.loggedOut })
     res.redirect(303, '/')
   })
 
   app.get('/sessions', async (req, res) => {
     const user = requireUser(req, res)
     if (!user) return
-    const list = await store.listByUser(user, { current: req.sessionID })
-    const rows = list.map((s) => ({
-      digest: s.digest,
-      current: s.current,
-      agent: shortAgent(s.meta?.userAgent),
-      userAgent: s.meta?.userAgent ?? null,
-      createdAt: s.createdAt.toISOString(),
-      // Last write or touch: express-session touches on every request, so this is "last seen" to touchAfter.
-      lastSeen: s.updatedAt.toISOString(),
-      expiresAt: s.expiresAt.toISOString(),
-    }))
+    const entries = await store.listByUser(user, { current: req.sessionID })
+    const flash = takeFlash(req)
     res.format({
-      html: () =>
-        res.send(
-          layout(
-            'Your sessions',
-            `<table><tr><th>Device</th><th>Signed in</th><th>Last seen</th><th></th></tr>
-${rows
-  .map(
-    (r) =>
-      `<tr><td title="${escapeHtml(r.userAgent ?? '')}">${escapeHtml(r.agent)}</td><td>${r.createdAt}</td><td>${r.lastSeen}</td><td>${
-        r.current
-          ? 'this device'
-          : `<form method="post" action="/sessions/revoke"><input type="hidden" name="digest" value="${escapeHtml(r.digest)}"><button>Revoke</button></form>`
-      }</td></tr>`,
-  )
-  .join('\n')}</table>
-<form method="post" action="/sessions/revoke-others"><button>Log out all other devices</button></form>
-<p><a href="/">Home</a></p>`,
-          ),
-        ),
-      json: () => res.json({ sessions: rows }),
+      html: () => res.send(sessionsPage({ user, entries, flash, framework: 'Express' })),
+      json: () => res.json({ sessions: sessionRows(entries), flash: flash ?? null }),
     })
   })
 
@@ -177,15 +139,15 @@ ${rows
     const user = requireUser(req, res)
     if (!user) return
     // Scoped to the user: a digest from someone else's list deletes nothing.
-    await store.destroyByDigest(String(req.body?.digest ?? ''), { userId: user })
-    res.redirect(303, '/sessions')
+    const gone = await store.destroyByDigest(String(req.body?.digest ?? ''), { userId: user })
+    back(req, res, '/sessions', gone ? FLASH.revoked : FLASH.alreadyGone)
   })
 
   app.post('/sessions/revoke-others', async (req, res) => {
     const user = requireUser(req, res)
     if (!user) return
-    await store.destroyByUser(user, { except: req.sessionID })
-    res.redirect(303, '/sessions')
+    const n = await store.destroyByUser(user, { except: req.sessionID })
+    back(req, res, '/sessions', FLASH.revokedOthers(n))
   })
 
   const onError: ErrorRequestHandler = (err, _req, res, next) => {

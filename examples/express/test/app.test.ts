@@ -26,7 +26,7 @@ const rowsFor = async (user: string) => db.query(`select 1 from ${db.sessions} w
 
 async function logIn(name: string, agentName = 'test-browser') {
   const agent = request.agent(app.app)
-  await agent.post('/login').set('User-Agent', agentName).type('form').send({ username: name }).expect(303)
+  await agent.post('/login').set('User-Agent', agentName).type('form').send({ name }).expect(303)
   return agent
 }
 
@@ -41,7 +41,7 @@ describe('example app', () => {
     const agent = request.agent(app.app)
     const first = await agent.get('/').set(json)
     const before = first.headers['set-cookie']![0]!.split(';')[0]
-    const login = await agent.post('/login').type('form').send({ username: 'ann' }).expect(303)
+    const login = await agent.post('/login').type('form').send({ name: 'ann' }).expect(303)
     expect(login.headers['set-cookie']![0]!.split(';')[0]).not.toBe(before)
     expect((await agent.get('/').set(json)).body).toEqual({ user: 'ann', views: 2, flash: 'Welcome, ann!' })
     expect((await agent.get('/').set(json)).body).toEqual({ user: 'ann', views: 3, flash: null })
@@ -62,15 +62,17 @@ describe('example app', () => {
     const phone = await logIn('cat', 'phone')
     const listed = (await laptop.get('/sessions').set(json)).body.sessions as Array<{
       current: boolean
-      agent: string
+      device: string
     }>
-    expect(listed.map((s) => [s.agent, s.current]).sort()).toEqual([
+    expect(listed.map((s) => [s.device, s.current]).sort()).toEqual([
       ['laptop', true],
       ['phone', false],
     ])
     await laptop.post('/sessions/revoke-others').expect(303)
     expect((await phone.get('/').set(json)).body.user).toBeNull()
-    expect((await laptop.get('/sessions').set(json)).body.sessions).toHaveLength(1)
+    const after = (await laptop.get('/sessions').set(json)).body
+    expect(after.sessions).toHaveLength(1)
+    expect(after.flash).toBe('Logged out 1 other device.')
   })
 
   it('names each device from the User-Agent its login sent, with when it signed in and was last seen', async () => {
@@ -78,11 +80,19 @@ describe('example app', () => {
     const laptop = await logIn('gus', firefox)
     await laptop.get('/').set('User-Agent', 'something else').set(json).expect(200)
     const [entry] = (await laptop.get('/sessions').set(json)).body.sessions as Array<Record<string, string>>
-    expect(entry).toMatchObject({ agent: 'Firefox on Linux', userAgent: firefox, current: true })
-    expect(Date.parse(entry!.lastSeen!)).toBeGreaterThanOrEqual(Date.parse(entry!.createdAt!))
+    expect(entry).toMatchObject({
+      device: 'Firefox on Linux',
+      userAgent: firefox,
+      current: true,
+      signedIn: 'just now',
+      lastSeen: 'just now',
+    })
+    expect(Date.parse(entry!.lastSeenAt!)).toBeGreaterThanOrEqual(Date.parse(entry!.createdAt!))
     const page = await laptop.get('/sessions').set('Accept', 'text/html').expect(200)
     expect(page.text).toContain('>Firefox on Linux</td>')
     expect(page.text).toContain('<th>Last seen</th>')
+    expect(page.text).toMatch(/<time datetime="\d{4}-[^"]+" title="[^"]+">just now<\/time>/)
+    expect(page.text, 'no raw ISO date is shown as text').not.toMatch(/>\d{4}-\d\d-\d\dT/)
   })
 
   it('revokes one session by digest, and only the user’s own', async () => {
@@ -95,19 +105,45 @@ describe('example app', () => {
     }>
     const phoneDigest = sessions.find((s) => !s.current)!.digest
     await intruder.post('/sessions/revoke').type('form').send({ digest: phoneDigest }).expect(303)
+    expect((await intruder.get('/sessions').set(json)).body.flash).toBe('That session was already gone.')
     expect((await phone.get('/').set(json)).body.user).toBe('dan')
     await laptop.post('/sessions/revoke').type('form').send({ digest: phoneDigest }).expect(303)
     expect((await phone.get('/').set(json)).body.user).toBeNull()
     expect((await laptop.get('/').set(json)).body.user).toBe('dan')
   })
 
-  it('escapes user input in HTML and guards the sessions page', async () => {
-    const agent = await logIn('<script>x</script>')
+  it('refuses a bad name with a flash, and escapes what it shows', async () => {
+    const agent = request.agent(app.app)
+    await agent.post('/login').type('form').send({ name: '<script>' }).expect(303)
+    expect((await agent.get('/').set(json)).body).toMatchObject({
+      user: null,
+      flash: expect.stringMatching(/^Pick a name/),
+    })
+    const evil = await logIn('hal', '<script>alert(1)</script>')
+    const page = await evil.get('/sessions').set('Accept', 'text/html').expect(200)
+    expect(page.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+    expect(page.text).not.toContain('<script>alert(1)')
+  })
+
+  it('shows the nav for the visitor: log-in form signed out; name, sessions and log out signed in', async () => {
+    const out = await request(app.app).get('/').set('Accept', 'text/html').expect(200)
+    expect(out.text).toContain('<input name="name"')
+    expect(out.text).not.toContain('action="/logout"')
+    const agent = await logIn('ida')
     const page = await agent.get('/').set('Accept', 'text/html').expect(200)
-    expect(page.text).toContain('&lt;script&gt;x&lt;/script&gt;')
-    expect(page.text).not.toContain('<script>x')
+    expect(page.text).toContain('Signed in as <strong>ida</strong>')
+    expect(page.text).toContain('<a href="/sessions">Your sessions</a>')
+    expect(page.text).toContain('action="/logout"')
+    expect(page.text).not.toContain('Log in')
+  })
+
+  it('guards the sessions pages: 401 for JSON, back home with a flash for a browser', async () => {
     await request(app.app).get('/sessions').set(json).expect(401)
-    await request(app.app).get('/sessions').set('Accept', 'text/html').expect(303)
+    const agent = request.agent(app.app)
+    const res = await agent.get('/sessions').set('Accept', 'text/html').expect(303)
+    expect(res.headers.location).toBe('/')
+    expect((await agent.get('/').set(json)).body.flash).toBe('Log in first.')
+    await agent.post('/sessions/revoke-others').set('Accept', 'text/html').expect(303)
   })
 })
 
@@ -143,7 +179,7 @@ describe('pnpm start', () => {
       server!.once('exit', (code) => reject(new Error(`the example exited with ${code}: ${out}`)))
     })
     const agent = request.agent(base)
-    await agent.post('/login').type('form').send({ username: 'fay' }).expect(303)
+    await agent.post('/login').type('form').send({ name: 'fay' }).expect(303)
     expect((await agent.get('/').set(json)).body).toMatchObject({ user: 'fay', flash: 'Welcome, fay!' })
 
     const exited = new Promise<number | null>((resolve) => server!.once('exit', resolve))

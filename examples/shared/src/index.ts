@@ -12,6 +12,7 @@ export { type Database, DEFAULT_PGLITE_DIR, openDatabase, pgliteDir } from './da
 export { timeAgo } from './dates'
 export { deviceName } from './device'
 export { escapeHtml, layout, nav, type PageFrame } from './html'
+export { FLASH, parseName } from './messages'
 export {
   type HomePageOptions,
   homePage,

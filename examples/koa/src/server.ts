@@ -1,31 +1,28 @@
 /**
- * Starts the example: `pnpm --filter @pgstore/example-koa start`. PORT (default 3001), DATABASE_URL
- * (default: PGlite in memory), SESSION_KEYS (comma-separated, newest first; default: a random key per run).
+ * Starts the example: `pnpm --filter @pgstore/example-koa start`. PORT (default 3001); DATABASE_URL for
+ * PostgreSQL, else embedded PGlite in PGLITE_DIR (default `.pglite`); SESSION_SECRETS (required in production).
  */
-import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
-import { createApp } from './app.js'
-import { openStore } from './database.js'
+import { openDatabase } from '@pgstore/example-shared'
+import { pgSessionStore } from '@pgstore/koa'
+import { type AppSession, createApp } from './app.js'
 
-const keys = process.env.SESSION_KEYS?.split(',').filter(Boolean) ?? []
-if (keys.length === 0) {
-  keys.push(randomBytes(32).toString('base64url'))
-  console.log(
-    'No SESSION_KEYS set: signing cookies with a random key, so sessions end when this process does.',
-  )
-}
-
-const store = await openStore()
-const server = createApp({ sessions: store.sessions, keys }).listen(Number(process.env.PORT ?? 3001))
+const database = openDatabase()
+// The user's sessions are listed and revoked by the `user_id` column, filled from `user`.
+const sessions = pgSessionStore<AppSession>({ db: database.db, createTable: true, userId: (d) => d.user })
+const server = createApp({ sessions }).listen(process.env.PORT ? Number(process.env.PORT) : 3001)
 server.once('listening', () => {
   const { port } = server.address() as AddressInfo
-  console.log(`pgstore Koa example listening on http://localhost:${port}, sessions in ${store.label}`)
+  console.log(`pgstore Koa example on http://localhost:${port} (sessions in ${database.label})`)
 })
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     server.close(() => {
-      void store.close().finally(() => process.exit(0))
+      void sessions.store
+        .close()
+        .then(() => database.close())
+        .finally(() => process.exit(0))
     })
     server.closeAllConnections()
   })

@@ -12,7 +12,7 @@ it('starts on PGlite without DATABASE_URL, serves the home page and exits cleanl
   const cwd = fileURLToPath(new URL('..', import.meta.url))
   child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd,
-    env: { ...process.env, PORT: '0', DATABASE_URL: '', SESSION_KEYS: '' },
+    env: { ...process.env, PORT: '0', DATABASE_URL: '', PGLITE_DIR: 'memory', SESSION_SECRETS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -20,7 +20,7 @@ it('starts on PGlite without DATABASE_URL, serves the home page and exits cleanl
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk
-      const m = /listening on (http:\/\/localhost:\d+), sessions in PGlite/.exec(output)
+      const m = /on (http:\/\/localhost:\d+) \(sessions in PGlite/.exec(output)
       if (m) resolve(m[1]!)
     }
     child!.stdout!.on('data', onData)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need is here: PostgreSQL reachable (DATABASE_URL, else a local server on
-# 127.0.0.1:5432 with trust auth and a `test` database), Redis on 127.0.0.1:6379 (the benchmark's
-# connect-redis variant), and Chromium for the browser test. Installs from
+# 127.0.0.1:5432 with trust auth and a `test` database), PgBouncer in front of it in session mode on
+# 127.0.0.1:6432 and transaction mode on 127.0.0.1:6433 (the pooler suites), Redis on 127.0.0.1:6379 (the
+# benchmark's connect-redis variant), and Chromium for the browser test. Installs from
 # Debian's packages where missing, starts what is down, and fails loudly when none of that works.
 set -euo pipefail
 
@@ -52,6 +53,63 @@ else
   fi
   log "PostgreSQL $version is ready on 127.0.0.1:5432."
 fi
+
+# PgBouncer: Debian's (1.18, no max_prepared_statements), two instances over the same server, one per pool
+# mode, each with its own config, pid and log under $PGB_DIR, owned by postgres (PgBouncer refuses to run
+# as root). trust here, so the server must trust the user too (it does on loopback above).
+PGB_DIR=/tmp/pgstore-pgbouncer
+pg_target() { # prints "host port user" of DATABASE_URL, else of the local server
+  local url="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}" rest auth hostport host port user
+  rest="${url#*://}"; rest="${rest%%[/?]*}"
+  auth=""; [[ "$rest" == *@* ]] && { auth="${rest%@*}"; rest="${rest##*@}"; }
+  user="${auth%%:*}"; hostport="$rest"
+  if [[ "$hostport" == \[*\]* ]]; then host="${hostport%%]*}]"; port="${hostport##*]:}"; [ "$port" = "$hostport" ] && port=5432
+  else host="${hostport%%:*}"; port="${hostport##*:}"; [ "$port" = "$hostport" ] && port=5432; fi
+  printf '%s %s %s\n' "${host:-127.0.0.1}" "${port:-5432}" "${user:-postgres}"
+}
+# The pool mode an instance on $1 reports on its admin console, or nothing when none answers.
+pgb_mode() { psql -h 127.0.0.1 -p "$1" -U postgres -d pgbouncer -w -Atc 'show config' 2>/dev/null | awk -F'|' '$1 == "pool_mode" { print $2 }' || true; }
+start_pgbouncer() { # mode port
+  local mode="$1" port="$2" ini="$PGB_DIR/$1.ini" current
+  current="$(pgb_mode "$port")"
+  if [ "$current" = "$mode" ]; then log "PgBouncer ($mode mode) is already answering on 127.0.0.1:$port."; return 0; fi
+  [ -z "$current" ] || die "127.0.0.1:$port answers as PgBouncer in $current mode, not $mode: stop it (Debian's service: /etc/init.d/pgbouncer stop)."
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    die "127.0.0.1:$port is taken by something that is not a PgBouncer with admin_users = postgres: free the port."
+  fi
+  read -r host port_db user < <(pg_target)
+  cat >"$ini" <<INI
+[databases]
+* = host=$host port=$port_db
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir =
+pidfile = $PGB_DIR/$mode.pid
+logfile = $PGB_DIR/$mode.log
+auth_type = trust
+auth_file = $PGB_DIR/userlist.txt
+admin_users = postgres
+pool_mode = $mode
+default_pool_size = 20
+max_client_conn = 500
+server_idle_timeout = 30
+INI
+  printf '"postgres" ""\n"%s" ""\n' "$user" >"$PGB_DIR/userlist.txt"
+  chown postgres:postgres "$ini" "$PGB_DIR/userlist.txt" 2>/dev/null || $SUDO chown postgres:postgres "$ini" "$PGB_DIR/userlist.txt"
+  $SUDO pgbouncer -d -u postgres "$ini" || die "PgBouncer ($mode mode) did not start; see $PGB_DIR/$mode.log."
+  for _ in $(seq 1 40); do [ "$(pgb_mode "$port")" = "$mode" ] && break; sleep 0.25; done
+  [ "$(pgb_mode "$port")" = "$mode" ] || die "PgBouncer ($mode mode) does not answer on 127.0.0.1:$port; see $PGB_DIR/$mode.log."
+  psql -h 127.0.0.1 -p "$port" -U "$user" -d postgres -w -Atc 'select 1' >/dev/null \
+    || die "PgBouncer ($mode mode) on 127.0.0.1:$port cannot reach PostgreSQL at $host:$port_db; see $PGB_DIR/$mode.log."
+  log "PgBouncer ($mode mode) is ready on 127.0.0.1:$port."
+}
+command -v pgbouncer >/dev/null || { log "Installing pgbouncer from Debian's packages."; apt_install pgbouncer; }
+command -v pgbouncer >/dev/null || die "could not install pgbouncer from Debian's packages."
+log "$(pgbouncer --version | head -n 1)"
+$SUDO mkdir -p "$PGB_DIR" && $SUDO chown postgres:postgres "$PGB_DIR"
+start_pgbouncer session 6432
+start_pgbouncer transaction 6433
 
 redis_up() { (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; }
 if ! redis_up; then

@@ -276,6 +276,15 @@ export function toPgStoreError(err: unknown, action: string, table: string): PgS
       { cause },
     )
   }
+  if (sqlstate === '08P01' && /unsupported startup parameter/i.test(text)) {
+    // PgBouncer refuses startup parameters it does not know (a pool made with statement_timeout, say),
+    // and would refuse every connection forever: a configuration error, not an outage.
+    return new PgStoreError(
+      'INVALID_OPTIONS',
+      `pgstore: ${action} failed: the pooler in front of the database refused a startup parameter of the pool (${text.split(/\r?\n/, 1)[0]}). Remove it from the pool's options (set statement_timeout with SET instead) or list it in PgBouncer's ignore_startup_parameters.`,
+      { cause },
+    )
+  }
   if (
     UNAVAILABLE_SQLSTATE.test(sqlstate) ||
     UNAVAILABLE_ERRNO.has(sqlstate) ||

@@ -51,19 +51,38 @@ export async function resolveDatabase(
     guardPool(source.pool, onPoolError)
     return { db: drizzle({ client: source.pool as never }) }
   }
-  const pg = (await import('pg')) as unknown as {
-    default?: { Pool: new (c: object) => PoolLike }
-    Pool?: never
-  }
-  const Pool = pg.default?.Pool ?? (pg as unknown as { Pool: new (c: object) => PoolLike }).Pool
+  type NewPool = new (c: object) => CreatedPool
+  const pg = (await import('pg')) as unknown as { default?: { Pool: NewPool }; Pool?: never }
+  const Pool = pg.default?.Pool ?? (pg as unknown as { Pool: NewPool }).Pool
   const pool = new Pool({
     connectionString: source.connectionString,
     max: source.poolSize ?? 10,
     connectionTimeoutMillis: source.connectTimeout ?? 5_000,
-    ...(source.statementTimeout ? { statement_timeout: source.statementTimeout } : {}),
   })
   pool.on('error', onPoolError)
+  if (source.statementTimeout) boundStatements(pool, source.statementTimeout, onPoolError)
   return { db: drizzle({ client: pool as never }), ownPool: pool }
+}
+
+/**
+ * statementTimeout as a `SET` on each new pooled connection, not as a startup parameter: PgBouncer refuses
+ * any startup parameter it does not know (`08P01 unsupported startup parameter: statement_timeout`), and
+ * then every call fails. pg queues the SET ahead of the connection's first statement, so it costs one
+ * extra round trip per new connection, none per call. Through a pooler in transaction mode the SET lands
+ * on whichever server connection ran it and the others keep the server's default: the server-side bound
+ * is then best effort, and queryTimeout (client side) still bounds every call.
+ */
+function boundStatements(pool: CreatedPool, ms: number, onPoolError: (err: Error) => void): void {
+  const text = `SET statement_timeout = ${Math.round(ms)}`
+  pool.on('connect', (client) => {
+    client.query(text).catch(onPoolError)
+  })
+}
+
+/** The pool pgstore creates: a PoolLike with pg.Pool's `connect` event. */
+interface CreatedPool extends PoolLike {
+  on(event: 'error', listener: (err: Error) => void): unknown
+  on(event: 'connect', listener: (client: { query: (text: string) => Promise<unknown> }) => void): unknown
 }
 
 function isPoolLike(client: unknown): client is PoolLike {

@@ -19,13 +19,49 @@ export function nodePgClient(db: AnyPgDatabase): PgQueryable | undefined {
   return typeof client?.query === 'function' ? (client as PgQueryable) : undefined
 }
 
+/**
+ * Whether hot statements are named (parsed and planned once per server connection) or unnamed (parsed on
+ * every call). Shared by a store's statements: the first sign that named statements do not survive the
+ * pooler (PgBouncer before 1.21 and Supavisor in transaction mode hand each transaction another server
+ * connection: `42P05 prepared statement ... already exists`, `26000 ... does not exist`) switches every
+ * statement to unnamed for good and calls `switched` once.
+ */
+export class StatementMode {
+  #named: boolean
+  readonly #switched: (err: unknown) => void
+
+  constructor(named: boolean, switched: (err: unknown) => void) {
+    this.#named = named
+    this.#switched = switched
+  }
+
+  get named(): boolean {
+    return this.#named
+  }
+
+  /**
+   * True (and unnamed from now on) when `err`, from a statement sent named, says a pooler lost or doubled
+   * it. Calls that were in flight when the first one switched get true too; only the first reports.
+   */
+  lostNamed(err: unknown): boolean {
+    const code = (err as { code?: unknown } | null)?.code
+    if (code !== '42P05' && code !== '26000') return false
+    if (this.#named) {
+      this.#named = false
+      this.#switched(err)
+    }
+    return true
+  }
+}
+
 /** Hands every value over as the driver gave it, except float8 (epoch ms), which becomes a number. */
 const FLOAT8 = 701
 const asIs = (value: string) => value
 const parsers = { getTypeParser: (oid: number) => (oid === FLOAT8 ? Number : asIs) }
 
 /**
- * One statement on node-postgres: named (parsed and planned once per connection), rows as arrays, and no
+ * One statement on node-postgres: named unless `mode` says otherwise (parsed and planned once per
+ * connection), rows as arrays, and no
  * global type parser in play. `order` lists the placeholders in the order the caller passes their values;
  * parameters that are not placeholders (the NOTIFY channel and instance) are constants of the statement.
  */
@@ -34,6 +70,7 @@ export function direct(
   query: { sql: string; params: unknown[] },
   name: string,
   order: readonly string[],
+  mode: StatementMode,
 ): (values: unknown[]) => Promise<unknown[][]> {
   // Each $n is a caller's value (a placeholder, maybe behind its column's encoder) or a constant.
   type Slot = { at: number; encode?: (value: unknown) => unknown } | { constant: unknown }
@@ -55,11 +92,23 @@ export function direct(
     })
   // node-postgres copies every query config it is given, own property by own property. The constant fields
   // live on a shared prototype, which the copy keeps, so only `values` is copied per call.
-  const constant = { name, text: query.sql, rowMode: 'array', types: parsers }
+  const named = { name, text: query.sql, rowMode: 'array', types: parsers }
+  const unnamed = { text: query.sql, rowMode: 'array', types: parsers }
+  const send = (values: unknown[]) => {
+    const config = Object.create(mode.named ? named : unnamed) as typeof unnamed & { values: unknown[] }
+    config.values = values
+    return pool.query(config)
+  }
   return async (values) => {
-    const config = Object.create(constant) as typeof constant & { values: unknown[] }
-    config.values = identity ? values : fill(values)
-    const result = await pool.query(config)
-    return result.rows
+    const filled = identity ? values : fill(values)
+    const sentNamed = mode.named
+    try {
+      return (await send(filled)).rows
+    } catch (err) {
+      // 42P05 fails the Parse and 26000 the Bind, so the statement never ran: sending it again, unnamed,
+      // cannot write twice.
+      if (!sentNamed || !mode.lostNamed(err)) throw err
+      return (await send(filled)).rows
+    }
   }
 }

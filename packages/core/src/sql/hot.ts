@@ -12,7 +12,7 @@ import { PgDialect } from 'drizzle-orm/pg-core'
 import { noticePrefix, type WriteNotice } from '../cache/protocol'
 import type { SessionTable } from '../schema'
 import type { AnyPgDatabase } from './database'
-import { direct, nodePgClient } from './direct'
+import { direct, nodePgClient, type StatementMode } from './direct'
 import { statementName } from './names'
 
 const ph = sql.placeholder
@@ -76,10 +76,13 @@ export interface HotOptions {
   notice: WriteNotice
   /** The absolute lifetime, in ms from `created_at`. */
   lifetime: number
+  /** Named or unnamed statements (see {@link StatementMode}). */
+  mode: StatementMode
 }
 
 export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, options: HotOptions): HotQueries {
   const name = (op: string) => statementName(options.qualifiedName, op)
+  const mode = options.mode
   // A constant parameter, not text, so stores with other lifetimes share the statements' names and text.
   const lifetime = sql`(${options.lifetime}::float8 * interval '1 millisecond')`
   const live = sql`${t.expiresAt} > now() and ${t.createdAt} > now() - ${lifetime}`
@@ -178,14 +181,14 @@ export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, options: H
     // about a quarter of the client CPU of a lookup.
     const write = ['id', 'data', 'userId', 'expiresAt']
     const create = [...write, 'meta']
-    const getRow = direct(pool, get.toSQL(), name('get'), ['id'])
-    const upsertRow = direct(pool, upsert.toSQL(), name('set'), create)
-    const insertRow = direct(pool, insert.toSQL(), name('insert'), create)
-    const updateRow = direct(pool, update.toSQL(), name('update'), write)
-    const touchRow = direct(pool, touch.toSQL(), name('touch'), ['id', 'expiresAt', 'userId'])
-    const destroyRow = direct(pool, destroy.toSQL(), name('destroy'), ['id'])
+    const getRow = direct(pool, get.toSQL(), name('get'), ['id'], mode)
+    const upsertRow = direct(pool, upsert.toSQL(), name('set'), create, mode)
+    const insertRow = direct(pool, insert.toSQL(), name('insert'), create, mode)
+    const updateRow = direct(pool, update.toSQL(), name('update'), write, mode)
+    const touchRow = direct(pool, touch.toSQL(), name('touch'), ['id', 'expiresAt', 'userId'], mode)
+    const destroyRow = direct(pool, destroy.toSQL(), name('destroy'), ['id'], mode)
     const notifyQuery = new PgDialect().sqlToQuery(notify(ph('channel'), ph('payloads')))
-    const notifyRows = direct(pool, notifyQuery, name('notify'), ['channel', 'payloads'])
+    const notifyRows = direct(pool, notifyQuery, name('notify'), ['channel', 'payloads'], mode)
     const first = (rows: unknown[][]) => rows[0]?.[0] as number | undefined
     return {
       async get(id) {
@@ -213,12 +216,15 @@ export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, options: H
     }
   }
 
-  const getPrepared = get.prepare(name('get'))
-  const upsertPrepared = upsert.prepare(name('set'))
-  const insertPrepared = insert.prepare(name('insert'))
-  const updatePrepared = update.prepare(name('update'))
-  const touchPrepared = touch.prepare(name('touch'))
-  const destroyPrepared = destroy.prepare(name('destroy'))
+  // Other drivers: an empty name is an unnamed statement where the driver honours names (node-postgres
+  // over a Drizzle session it does not expose); postgres.js decides by its own `prepare` option.
+  const named = (op: string) => (mode.named ? name(op) : '')
+  const getPrepared = get.prepare(named('get'))
+  const upsertPrepared = upsert.prepare(named('set'))
+  const insertPrepared = insert.prepare(named('insert'))
+  const updatePrepared = update.prepare(named('update'))
+  const touchPrepared = touch.prepare(named('touch'))
+  const destroyPrepared = destroy.prepare(named('destroy'))
   const first = (rows: unknown) => (rows as Array<{ expiresAt: number }>)[0]?.expiresAt
   return {
     async get(id) {

@@ -9,6 +9,7 @@
 import { AdminStatements } from '../sql/admin'
 import { type AnyPgDatabase, primaryOf } from '../sql/database'
 import { ensureTable } from '../sql/ddl'
+import { StatementMode } from '../sql/direct'
 import { type HotQueries, prepareHotQueries } from '../sql/hot'
 import type { StoreSettings } from './options'
 
@@ -110,6 +111,8 @@ export interface Connected {
 export interface ConnectionHooks {
   /** An idle pooled client failed (the server restarted, an admin killed the backend). */
   onPoolError(err: Error): void
+  /** The store switched to unnamed statements for good: a pooler lost or doubled a named one (`err`). */
+  onUnnamed(err: unknown): void
   /** Runs once the database is resolved and the table exists, before any statement (the cache's LISTEN). */
   ready(resolved: ResolvedDatabase, client: unknown): Promise<void>
 }
@@ -178,6 +181,7 @@ export class Connection {
         qualifiedName: label,
         notice: this.#notice,
         lifetime: this.#settings.lifetime,
+        mode: new StatementMode(this.#settings.preparedStatements, this.#hooks.onUnnamed),
       }),
       admin: new AdminStatements(db, table, this.#notice),
       resolved,

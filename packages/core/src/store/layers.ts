@@ -4,7 +4,7 @@
  * (pg-store.ts) holds them and calls them; it builds nothing itself.
  */
 import { createCoherence } from '../cache/coherence'
-import { type PgStoreError, toPgStoreError } from '../errors'
+import { PgStoreError, toPgStoreError } from '../errors'
 import type { PruneResult } from '../sql/prune'
 import { Calls } from './calls'
 import { Connection } from './connection'
@@ -43,6 +43,14 @@ export function buildLayers<TData extends object>(
     calls: new Calls(settings.label, settings.queryTimeout, events),
     connection: new Connection(options, settings, coherence.notice, {
       onPoolError: (err) => background(err, 'an idle connection'),
+      onUnnamed: (err) =>
+        events.background(
+          new PgStoreError(
+            'QUERY_FAILED',
+            `pgstore: a pooler in front of ${settings.label} lost or doubled a named prepared statement (transaction pooling without prepared statements); the store now sends unnamed statements, and retried the call. Set preparedStatements: false to start that way.`,
+            { cause: err },
+          ),
+        ),
       ready: (_resolved, client) => coherence.start(client),
     }),
     rows: new Rows(

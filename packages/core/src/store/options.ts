@@ -104,6 +104,16 @@ export interface PgStoreOptions<TData extends object = SessionData> {
    */
   statementTimeout?: number
   /**
+   * Send the hot statements as named prepared statements (parsed and planned once per connection). Set
+   * `false` behind a pooler in transaction mode that has no prepared statements (PgBouncer before 1.21 or
+   * with `max_prepared_statements = 0`, Supavisor on 6543): each call then parses its statement. Left on,
+   * the store switches to unnamed statements by itself on the first `42P05`/`26000` such a pooler causes,
+   * retries that call once and reports the switch once as a `backgroundError`. node-postgres only; for
+   * postgres.js set `prepare: false` on the client.
+   * @default true
+   */
+  preparedStatements?: boolean
+  /**
    * Longest wait for a connection from the pool created from `connectionString`, in ms.
    * @default 5_000
    */
@@ -130,6 +140,8 @@ export interface StoreSettings {
   touchAfter: number
   maxBytes: number
   queryTimeout: number
+  /** Named hot statements at start (see `preparedStatements`). */
+  preparedStatements: boolean
   /** Undefined: no limit. */
   maxSessionsPerUser: number | undefined
   prune: Required<PruneOptions> | false
@@ -169,6 +181,7 @@ export function resolveStoreOptions(options: PgStoreOptions<any>): StoreSettings
     touchAfter: positiveNumber('touchAfter', options.touchAfter, STORE_DEFAULTS.touchAfter, true),
     maxBytes: positiveNumber('maxBytes', options.maxBytes, STORE_DEFAULTS.maxBytes),
     queryTimeout: positiveNumber('queryTimeout', options.queryTimeout, STORE_DEFAULTS.queryTimeout, true),
+    preparedStatements: preparedStatements(options.preparedStatements),
     maxSessionsPerUser: sessionCap(options),
     prune: options.prune === false ? false : pruneSettings(options.prune),
     cache: cache
@@ -187,6 +200,15 @@ export function resolveStoreOptions(options: PgStoreOptions<any>): StoreSettings
 function pruneSettings(given: PruneOptions | undefined): Required<PruneOptions> {
   const interval = given?.interval ?? (shortLivedRuntime() ? 0 : PRUNE_DEFAULTS.interval)
   return { ...PRUNE_DEFAULTS, ...given, interval }
+}
+
+/** @throws PgStoreError `INVALID_OPTIONS` unless absent or a boolean */
+function preparedStatements(value: unknown): boolean {
+  if (value === undefined) return true
+  if (typeof value !== 'boolean') {
+    throw new PgStoreError('INVALID_OPTIONS', 'pgstore: preparedStatements must be true or false.')
+  }
+  return value
 }
 
 /** @throws PgStoreError `INVALID_OPTIONS` unless absent, or a positive integer with `userId` set */

@@ -19,6 +19,7 @@ export { type DeleteGate, holdDeletes } from './delete-gate'
 export { digest } from './digest'
 export { type Gate, gate } from './gate'
 export { NO_TRANSACTIONS, withoutTransactions } from './no-transaction'
+export { assertPgBouncerReachable, PGBOUNCER_SESSION_URL, PGBOUNCER_TRANSACTION_URL } from './pgbouncer'
 export { probeTable, qualifiedName, type SessionRow, type TableProbe } from './probe'
 export { type Relay, startRelay } from './relay'
 export {

@@ -16,8 +16,9 @@
  * ```
  */
 import { randomBytes } from 'node:crypto'
+import { isPgStoreError } from '../errors'
 import { Announcer, type Notify } from './announcer'
-import { CacheListener, listenSource } from './listener'
+import { CacheListener, type ListenSource, listenSource, type Probe } from './listener'
 import { type CachedSession, type CacheOptions, SessionCache } from './lru'
 import { cacheChannel, type WriteNotice } from './protocol'
 
@@ -65,9 +66,37 @@ export function createCoherence(
   label: string,
   timeout: number,
   onError: (err: unknown, where: string) => void,
+  listenConnectionString?: string,
 ): Coherence {
   const notice = { channel: cacheChannel(label), instance: randomBytes(8).toString('hex') }
-  return options ? new CachedCoherence(options, notice, timeout, onError) : noCache(notice)
+  return options
+    ? new CachedCoherence(options, notice, timeout, onError, listenConnectionString)
+    : noCache(notice)
+}
+
+interface OwnListenPool {
+  connect: () => Promise<never>
+  end: () => Promise<void>
+  on: (event: 'error', listener: (err: Error) => void) => unknown
+}
+
+/** One connection of its own for the listener, on `url` (a direct or session-mode endpoint). */
+async function ownListenPool(url: string): Promise<OwnListenPool> {
+  const pg = (await import('pg')) as unknown as { default?: { Pool: unknown }; Pool?: unknown }
+  const Pool = (pg.default?.Pool ?? pg.Pool) as new (c: object) => OwnListenPool
+  const pool = new Pool({ connectionString: url, max: 1 })
+  // The listener sees the client's own error and reconnects; the pool's copy must not crash the process.
+  pool.on('error', () => undefined)
+  return pool
+}
+
+/** NOTIFY from the store's own connection, which is what other instances' writes go through. */
+function probeOf(client: unknown): Probe | undefined {
+  const c = client as { query?: (text: string, params: unknown[]) => Promise<unknown> } | null
+  if (typeof c?.query !== 'function') return undefined
+  return async (channel, payload) => {
+    await c.query?.('select pg_notify($1, $2)', [channel, payload])
+  }
 }
 
 /** With no cache, every read shares one ticket: nothing is allocated per read. */
@@ -92,15 +121,19 @@ class CachedCoherence implements Coherence {
   readonly #cache: SessionCache
   readonly #announcer: Announcer
   readonly #onError: (err: unknown, where: string) => void
+  readonly #listenUrl: string | undefined
   #listener: CacheListener | undefined
+  #ownPool: OwnListenPool | undefined
 
   constructor(
     options: Required<CacheOptions>,
     notice: WriteNotice,
     timeout: number,
     onError: (err: unknown, where: string) => void,
+    listenUrl: string | undefined,
   ) {
     this.notice = notice
+    this.#listenUrl = listenUrl
     this.#cache = new SessionCache(options)
     this.#onError = onError
     this.#announcer = new Announcer(this.notice, timeout, (err) =>
@@ -108,18 +141,34 @@ class CachedCoherence implements Coherence {
     )
   }
 
+  /**
+   * Listens on `client` (or on listenConnectionString). When the listener cannot hear its own probe, the
+   * cache stays bypassed and that is reported; the store works on without it.
+   */
   async start(client: unknown): Promise<void> {
     if (this.#listener) return
-    const listener = new CacheListener(listenSource(client), this.notice, this.#cache, (err) =>
-      this.#onError(err, 'the cache listener'),
-    )
-    await listener.start()
+    let source: ListenSource
+    if (this.#listenUrl) {
+      this.#ownPool ??= await ownListenPool(this.#listenUrl)
+      source = { kind: 'pool', pool: this.#ownPool }
+    } else {
+      source = listenSource(client)
+    }
+    const onError = (err: unknown) => this.#onError(err, 'the cache listener')
+    const listener = new CacheListener(source, this.notice, this.#cache, onError, probeOf(client))
+    try {
+      await listener.start()
+    } catch (err) {
+      if (!isPgStoreError(err, 'INVALID_OPTIONS')) throw err
+      onError(err)
+    }
     this.#listener = listener
   }
 
   async close(): Promise<void> {
     await this.#announcer.settled()
     await this.#listener?.close()
+    await this.#ownPool?.end()
   }
 
   hit(digest: string): CachedSession | undefined {

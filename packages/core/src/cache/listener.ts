@@ -2,7 +2,13 @@
  * The LISTEN side of cache coherence: one connection kept for good, on which other instances'
  * announcements arrive. The cache serves only while it is up; when it drops, the cache is emptied and
  * disabled until a reconnect (fixed backoff) succeeds.
+ *
+ * Each start proves the connection hears: it NOTIFYs a probe on its own channel from another connection
+ * (`probe`) and waits for it. Through a pooler in transaction mode LISTEN lands on a server connection that
+ * is handed to someone else, and nothing ever arrives; the cache then stays bypassed (every read goes to
+ * the database) and the listener reports it, instead of serving stale sessions until `maxAge`.
  */
+import { randomBytes } from 'node:crypto'
 import { PgStoreError } from '../errors'
 import type { SessionCache } from './lru'
 import { parseNotice, type WriteNotice } from './protocol'
@@ -42,6 +48,11 @@ export function listenSource(client: unknown): ListenSource {
 }
 
 const RECONNECT_MS = 1_000
+/** The longest wait for the probe NOTIFY to come back. */
+export const PROBE_MS = 2_000
+
+/** Sends `payload` on `channel` from a connection other than the listener's. */
+export type Probe = (channel: string, payload: string) => Promise<void>
 
 /** Keeps one LISTEN open, marks the cache dead while it is not, and reconnects with a fixed backoff. */
 export class CacheListener {
@@ -50,6 +61,8 @@ export class CacheListener {
   readonly #cache: SessionCache
   readonly #instance: string
   readonly #onError: (err: unknown) => void
+  readonly #probe: Probe | undefined
+  #heard: ((payload: string) => void) | undefined
   #stop: (() => Promise<void>) | undefined
   #timer: NodeJS.Timeout | undefined
   #closed = false
@@ -59,19 +72,50 @@ export class CacheListener {
     notice: WriteNotice,
     cache: SessionCache,
     onError: (err: unknown) => void,
+    probe?: Probe,
   ) {
     this.#source = source
+    this.#probe = probe
     this.#channel = notice.channel
     this.#instance = notice.instance
     this.#cache = cache
     this.#onError = onError
   }
 
+  /** Listens, and enables the cache once the probe came back. @throws PgStoreError `INVALID_OPTIONS` when it did not */
   async start(): Promise<void> {
     const stop = await this.#connect()
     if (this.#closed) return void (await stop())
+    try {
+      await this.#proveHeard()
+    } catch (err) {
+      await stop()
+      throw err
+    }
+    if (this.#closed) return void (await stop())
     this.#stop = stop
     this.#cache.setEnabled(true)
+  }
+
+  async #proveHeard(): Promise<void> {
+    if (!this.#probe) return
+    const token = `${this.#instance}:probe-${randomBytes(8).toString('hex')}`
+    let timer: NodeJS.Timeout | undefined
+    const heard = new Promise<boolean>((resolve) => {
+      this.#heard = (payload) => payload === token && resolve(true)
+      timer = setTimeout(() => resolve(false), PROBE_MS)
+    })
+    try {
+      await this.#probe(this.#channel, token)
+      if (await heard) return
+    } finally {
+      clearTimeout(timer)
+      this.#heard = undefined
+    }
+    throw new PgStoreError(
+      'INVALID_OPTIONS',
+      `pgstore: the cache listener did not receive its own NOTIFY within ${PROBE_MS} ms, so the cache is bypassed (every read goes to the database). LISTEN does not work through a pooler in transaction mode: set listenConnectionString to a direct or session-mode endpoint.`,
+    )
   }
 
   async close(): Promise<void> {
@@ -85,6 +129,7 @@ export class CacheListener {
 
   /** Drops what another instance announced; our own announcements are ignored. */
   #notified(payload: string): void {
+    this.#heard?.(payload)
     const notice = parseNotice(payload, this.#instance)
     if (!notice) return
     if (notice.everything) this.#cache.clear()

@@ -38,7 +38,13 @@ export function buildLayers<TData extends object>(
 ): Layers<TData> {
   const background = (err: unknown, where: string) =>
     events.background(toPgStoreError(err, where, settings.label))
-  const coherence = createCoherence(settings.cache, settings.label, settings.queryTimeout, background)
+  const coherence = createCoherence(
+    settings.cache,
+    settings.label,
+    settings.queryTimeout,
+    background,
+    options.listenConnectionString,
+  )
   return {
     calls: new Calls(settings.label, settings.queryTimeout, events),
     connection: new Connection(options, settings, coherence.notice, {

@@ -127,6 +127,15 @@ export interface PgStoreOptions<TData extends object = SessionData> {
    * @default false
    */
   cache?: CacheOptions | false
+  /**
+   * Where the cache's listener connects (one connection of its own), when `connectionString` or `pool`
+   * go through a pooler in transaction mode, where LISTEN hears nothing: a direct or session-mode
+   * endpoint of the same database. At each start the listener checks that it receives its own NOTIFY
+   * (waiting at most 2 s); when it does not, the cache is bypassed (every read goes to the database) and
+   * a `backgroundError` (`INVALID_OPTIONS`) says so.
+   * @default the store's own connection
+   */
+  listenConnectionString?: string
 }
 
 /** Options as the store uses them: every default filled in, every value checked. */

@@ -51,7 +51,7 @@ export class Calls {
       return Promise.reject(new PgStoreError('CLOSED', `pgstore: ${action} was called after close().`))
     }
     const late = () =>
-      `pgstore: ${action} took longer than queryTimeout. Raise queryTimeout or look for a lock held on ${this.#label}.`
+      `pgstore: ${action} took longer than queryTimeout. Raise queryTimeout, look for a lock held on ${this.#label}, or for an exhausted pool: every connection busy, here (poolSize) or in a pooler in front of the server (PgBouncer's default_pool_size must cover every instance's poolSize plus one cache listener each in session mode).`
     return bounded(work(), timeout, late).then(
       (result) => {
         if (!this.#healthy && !(this.#readOnly && READS.has(action))) {

@@ -51,7 +51,8 @@ async function main(): Promise<void> {
       for (const [mode, store] of Object.entries(stores)) {
         const call =
           op === 'get' ? (sid: string) => store.get(sid) : (sid: string) => store.set(sid, { n: round })
-        ;(rates[`${op} ${mode}`] ??= []).push(await slice(call))
+        const key = `${op} ${mode}`
+        rates[key] = [...(rates[key] ?? []), await slice(call)]
       }
     }
   }

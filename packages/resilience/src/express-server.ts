@@ -1,6 +1,6 @@
 /**
  * Child process for the HTTP fault suite: the express example app exactly as it ships (its createApp and
- * its openDatabase), on PostgreSQL, with the session table in the test's own schema. Prints
+ * the examples' openDatabase), on PostgreSQL, with the session table in the test's own schema. Prints
  * `listening <port>` when ready.
  *
  * One route is added beside the example's: `/durable` counts visits like `/` but saves the session before
@@ -12,9 +12,9 @@
 import { isPgStoreError, pgSessionTable } from '@pgstore/core'
 import type { ErrorRequestHandler } from 'express'
 import { createApp } from '../../../examples/express/src/app'
-import { openDatabase } from '../../../examples/express/src/db'
+import { openDatabase } from '../../../examples/shared/src/database'
 
-const database = await openDatabase(process.env)
+const database = openDatabase(process.env)
 const { app } = createApp({
   db: database.db,
   table: pgSessionTable('http_sessions', { schema: process.env.PGSTORE_SCHEMA! }),

@@ -38,18 +38,27 @@ export function freshName(prefix = 'pgstore_t'): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`
 }
 
-/** Fails with a message that says what to do; used by every suite that needs the server. */
-export async function assertPostgresReachable(url = DATABASE_URL): Promise<void> {
+/** Why a connection to `url` and a `select 1` failed, or undefined when they worked. */
+export async function connectionError(url: string): Promise<Error | undefined> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 })
   try {
     await client.connect()
     await client.query('select 1')
+    return undefined
   } catch (err) {
-    throw new Error(
-      `PostgreSQL is not reachable (${(err as Error).message}). Start it or set DATABASE_URL; DB tests never skip.`,
-    )
+    return err as Error
   } finally {
     await client.end().catch(() => undefined)
+  }
+}
+
+/** Fails with a message that says what to do; used by every suite that needs the server. */
+export async function assertPostgresReachable(url = DATABASE_URL): Promise<void> {
+  const err = await connectionError(url)
+  if (err) {
+    throw new Error(
+      `PostgreSQL is not reachable (${err.message}). Start it or set DATABASE_URL; DB tests never skip.`,
+    )
   }
 }
 

@@ -9,7 +9,7 @@
  * const store = new PgStore({ connectionString: PGBOUNCER_TRANSACTION_URL, preparedStatements: false })
  * ```
  */
-import pg from 'pg'
+import { connectionError } from './database'
 
 export const PGBOUNCER_SESSION_URL =
   process.env.PGBOUNCER_SESSION_URL || 'postgres://postgres@127.0.0.1:6432/test'
@@ -18,15 +18,10 @@ export const PGBOUNCER_TRANSACTION_URL =
 
 /** Fails with a message that says what to do when no PgBouncer answers at `url`. */
 export async function assertPgBouncerReachable(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 })
-  try {
-    await client.connect()
-    await client.query('select 1')
-  } catch (err) {
+  const err = await connectionError(url)
+  if (err) {
     throw new Error(
-      `PgBouncer is not reachable at ${new URL(url).host} (${(err as Error).message}). Run \`bash scripts/ensure-services.sh\`, or set PGBOUNCER_SESSION_URL / PGBOUNCER_TRANSACTION_URL; pooler tests never skip.`,
+      `PgBouncer is not reachable at ${new URL(url).host} (${err.message}). Run \`bash scripts/ensure-services.sh\`, or set PGBOUNCER_SESSION_URL / PGBOUNCER_TRANSACTION_URL; pooler tests never skip.`,
     )
-  } finally {
-    await client.end().catch(() => undefined)
   }
 }

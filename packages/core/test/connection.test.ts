@@ -106,6 +106,12 @@ describe('database sources, ownership and failures', () => {
     await store.set(brief, { v: 1 }, { ttl: 60 })
     await new Promise((resolve) => setTimeout(resolve, 40))
     expect(await store.touch(brief, { ttl: 60 })).toBe(true)
+    // A margin past the client's expiry does not widen the window: koa-session asks for 60 ms + 10 s.
+    const margined = newSessionId()
+    await store.set(margined, { v: 1 }, { ttl: 10_060 })
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    expect(await store.touch(margined, { ttl: 10_060 })).toBe(false)
+    expect(await store.touch(margined, { ttl: 10_060, margin: 10_000 })).toBe(true)
     await store.close()
     await fresh.close()
     await db.query(`delete from ${db.sessions}`)

@@ -52,7 +52,8 @@ export interface PgStoreOptions<TData extends object = SessionData> {
   lifetime?: number
   /**
    * A touch less than this many ms after the session's last write writes nothing. It is capped at half the
-   * lifetime the touch asks for, so a short-lived session still moves. 0 writes on every touch.
+   * lifetime the touch asks for (less its `margin`), so a short-lived session still moves. 0 writes on
+   * every touch.
    * @default 60_000
    */
   touchAfter?: number
@@ -307,4 +308,10 @@ export function expiryOf(
     ? ms
     : now + (typeof own === 'number' && Number.isFinite(own) ? own : ttl)
   return Math.min(wanted, now + MAX_LIFETIME)
+}
+
+/** A touch's `margin` (see `TouchOptions`): a non-negative number of ms, anything else none. */
+export function marginOf(options: { margin?: number } | undefined): number {
+  const margin = options?.margin
+  return typeof margin === 'number' && Number.isFinite(margin) && margin > 0 ? margin : 0
 }

@@ -27,6 +27,7 @@ import {
   acceptableId,
   assertId,
   expiryOf,
+  marginOf,
   type PgStoreOptions,
   resolveStoreOptions,
   type StoreSettings,
@@ -138,7 +139,7 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     const digest = digestSessionId(sid)
     // Inside touchAfter (the common case: every read-only request ends in a touch) nothing is sent, so the
     // answer needs none of the timeout and health bookkeeping of a database call.
-    if (this.#rows.throttled(digest, expiresAt)) return Promise.resolve(false)
+    if (this.#rows.throttled(digest, expiresAt - marginOf(options))) return Promise.resolve(false)
     return this.#calls.run('touch', async () =>
       this.#rows.touch((await this.#connect()).hot, digest, expiresAt, options?.data),
     )

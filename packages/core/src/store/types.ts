@@ -35,6 +35,14 @@ export interface CreateOptions extends ExpiryOptions {
 /** What a touch takes: when it should expire, and the data the request holds (to fill a missing user id). */
 export interface TouchOptions<TData extends object = SessionData> extends ExpiryOptions {
   data?: TData
+  /**
+   * How many ms at the end of the expiry are only a margin past the client's own expiry (koa-session asks
+   * its store for maxAge + 10 s, "so the store outlives the cookie"). The row still moves to the whole
+   * expiry, but the touchAfter window is capped at half the lifetime without the margin, so the touch a
+   * client relies on (koa-session's `renew`, once less than half of maxAge is left) is never skipped.
+   * @default 0
+   */
+  margin?: number
 }
 
 /** A live row as listing methods return it. */

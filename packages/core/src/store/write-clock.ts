@@ -1,7 +1,7 @@
 /**
  * The touchAfter rule: a touch less than `touchAfter` ms after the session's last write writes nothing,
- * capped at half the lifetime the touch asks for, so a short-lived session still moves. The clock holds
- * the last write time this process saw per digest, bounded, oldest forgotten first.
+ * capped at half the lifetime the touch asks for (without its margin), so a short-lived session still
+ * moves. The clock holds the last write time this process saw per digest, bounded, oldest forgotten first.
  */
 
 /** How many sessions' last-write times are remembered. */

@@ -44,15 +44,21 @@ const contextMeta = (ctx: KoaContextLike): SessionMeta => ({
 
 /** koa-session's external store, backed by PostgreSQL. Pass it as koa-session's `store` option. */
 export interface PgSessionStore<TData extends object = SessionData> {
-  /** The session for `key`, or null when missing or expired. */
+  /**
+   * The session for `key`, or null when missing or expired. For a numeric maxAge its `_expire` is what
+   * koa-session computed when it last saved or touched it (the row's expiry less koa-session's 10 s), so
+   * koa-session's own expiry check and `renew` work as with any store; the row lives 10 s longer.
+   */
   get(
     key: string,
     maxAge?: KoaMaxAge,
     options?: { rolling?: boolean; ctx?: object },
   ): Promise<KoaSessionData | null>
   /**
-   * Writes the session with an expiry of `maxAge` ms from now (`'session'`: the store's ttl). A save that
-   * only extends life (`changed: false`, data as read in this request) becomes a throttled touch. A key the
+   * Writes the session with an expiry of `maxAge` ms from now (`'session'`: the store's ttl); as koa-session
+   * calls it, 10 s past the `_expire` it computed, which `get` then returns. A save that only extends life
+   * (`changed: false`, data as read in this request) becomes a throttled touch, whose touchAfter window is
+   * at most half of koa-session's maxAge, so a `renew` is never skipped. A key the
    * request loaded is only updated, so a session revoked while the request ran stays revoked; a new key
    * inserts, recording the request's metadata. Without `ctx` (a call outside koa-session) it creates or
    * replaces.
@@ -107,17 +113,19 @@ export function pgSessionStore<TData extends object = SessionData>(
       if (!record) return null
       const data = record.data as KoaSessionData
       if (ctx) read.set(ctx, { key, json: JSON.stringify(data) })
-      // koa-session checks `_expire` itself and times `renew` from it; the row's expiry is the truth, and a
-      // touch moves only the row, so `_expire` is never stored but derived here.
-      return typeof data._maxAge === 'number' ? { ...data, _expire: record.expiresAt.getTime() } : data
+      // koa-session checks `_expire` itself and times `renew` from it. A touch moves only the row, so
+      // `_expire` is never stored but derived: the row's expiry less the margin koa-session added to it.
+      return typeof data._maxAge === 'number'
+        ? { ...data, _expire: record.expiresAt.getTime() - KOA_STORE_MARGIN }
+        : data
     },
 
     async set(key, sess, maxAge, { changed, ctx } = {}) {
       const { _expire, ...data } = sess
-      const expiry: ExpiryOptions = typeof maxAge === 'number' ? { ttl: maxAge } : {}
+      const { expiry, margin } = expiryOf(sess, maxAge)
       const seen = ctx ? read.get(ctx) : undefined
       if (changed === false && seen?.key === key && seen.json === stringify(data)) {
-        await store.touch(key, { ...expiry, data: data as TData })
+        await store.touch(key, { ...expiry, margin, data: data as TData })
         return
       }
       if (!ctx) {
@@ -136,6 +144,30 @@ export function pgSessionStore<TData extends object = SessionData>(
       await store.destroy(key)
     },
   }
+}
+
+/**
+ * What koa-session 7 adds to the lifetime it asks the store for, "so the store outlives the cookie": its
+ * save() sets `_expire = now + maxAge` and calls `store.set(key, json, maxAge + 10000, ...)`.
+ */
+const KOA_STORE_MARGIN = 10_000
+
+/**
+ * The row's expiry for a save. As koa-session calls it (`maxAge` is the session's `_maxAge` plus its
+ * margin), the row expires exactly that margin after koa-session's own `_expire`, so `get` hands back the
+ * `_expire` koa-session computed; the margin is not part of the lifetime the touch throttle halves.
+ * Otherwise `maxAge` is the lifetime, and `'session'` (or none) the store's ttl.
+ */
+function expiryOf(
+  sess: KoaSessionData,
+  maxAge: KoaMaxAge | undefined,
+): { expiry: ExpiryOptions; margin: number } {
+  if (typeof maxAge !== 'number') return { expiry: {}, margin: 0 }
+  const { _expire, _maxAge } = sess
+  if (typeof _expire === 'number' && typeof _maxAge === 'number' && maxAge === _maxAge + KOA_STORE_MARGIN) {
+    return { expiry: { expiresAt: _expire + KOA_STORE_MARGIN }, margin: KOA_STORE_MARGIN }
+  }
+  return { expiry: { ttl: maxAge }, margin: 0 }
 }
 
 /** Data that cannot be stringified is not what was read; core then refuses it with a proper error. */

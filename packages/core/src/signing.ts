@@ -44,14 +44,17 @@ export function assertSecrets(secrets: string | readonly string[]): readonly str
       'pgstore: secrets must hold at least one secret; the first one signs.',
     )
   }
-  for (const s of list) {
-    if (typeof s !== 'string' || s.length < 32) {
-      throw new PgStoreError(
-        'INVALID_OPTIONS',
-        'pgstore: every secret must be a string of at least 32 characters.',
-      )
-    }
-  }
+  list.forEach((s: unknown, i) => {
+    if (typeof s === 'string' && s.length >= 32) return
+    // The position, never the value: an entry read from an unset environment variable is undefined.
+    const where = typeof secrets === 'string' ? 'the secret' : `secrets[${i}]`
+    const what =
+      s === undefined || s === null || s === '' ? 'is not set' : 'is not a string of at least 32 characters'
+    throw new PgStoreError(
+      'INVALID_OPTIONS',
+      `pgstore: ${where} ${what}. Every secret must be a string of at least 32 random characters (e.g. \`openssl rand -base64 32\`); when one comes from the environment, set the variable.`,
+    )
+  })
   return Object.freeze([...list])
 }
 

@@ -18,6 +18,7 @@ import { qualified, type TableName } from '../sql/ddl'
 import { PRUNE_DEFAULTS, type PruneOptions } from '../sql/prune'
 import type { PoolLike } from './connection'
 import { shortLivedRuntime } from './runtime'
+import { assertDatabaseSource } from './source'
 import type { SessionData } from './types'
 
 export interface PgStoreOptions<TData extends object = SessionData> {
@@ -172,7 +173,8 @@ export const STORE_DEFAULTS = {
 
 /** @throws PgStoreError `INVALID_OPTIONS`, saying which option and what it takes */
 export function resolveStoreOptions(options: PgStoreOptions<any>): StoreSettings {
-  assertOneSource(options)
+  assertDatabaseSource(options)
+  assertKeyEntries(options.encryption)
   const table = options.table ?? sessions
   const config = getTableConfig(table)
   const tableName = { schema: config.schema, name: config.name }
@@ -237,11 +239,23 @@ function sessionCap(options: PgStoreOptions<any>): number | undefined {
   return cap
 }
 
-export function assertOneSource(source: { db?: unknown; pool?: unknown; connectionString?: unknown }): void {
-  const given = [source.db, source.pool, source.connectionString].filter((x) => x !== undefined).length
-  if (given !== 1) {
-    throw new PgStoreError('INVALID_OPTIONS', 'pgstore: give exactly one of db, pool or connectionString.')
-  }
+/**
+ * Each entry of `encryption.keys` set, checked before the cipher derives keys from them: a key read from an
+ * unset environment variable is `undefined`, which would fail inside the key derivation with a TypeError.
+ * The length rule is the cipher's (crypto.ts). Messages name the position, never a key.
+ * @throws PgStoreError `INVALID_OPTIONS`
+ */
+function assertKeyEntries(encryption: EncryptionOptions | undefined): void {
+  const keys = (encryption as { keys?: unknown } | undefined)?.keys
+  if (encryption === undefined || !Array.isArray(keys)) return
+  keys.forEach((key: unknown, i) => {
+    if ((typeof key === 'string' && key !== '') || key instanceof Uint8Array) return
+    const what = key === undefined || key === null || key === '' ? 'is not set' : `is a ${typeof key}`
+    throw new PgStoreError(
+      'INVALID_OPTIONS',
+      `pgstore: encryption.keys[${i}] ${what}. Every key must be a string of at least 32 characters or 32 bytes; when a key comes from the environment, set the variable (a retired key must stay listed until its sessions expire).`,
+    )
+  })
 }
 
 /**

@@ -210,6 +210,25 @@ const UNAVAILABLE_MESSAGE =
 const POOL_WAIT_TIMEOUT = /timeout exceeded when trying to connect/i
 
 /**
+ * SQLSTATEs of a connection the server refused for its settings, with what to do. The server's message names
+ * the database or role (`database "shop" does not exist`), never a password.
+ */
+const LOGIN_REFUSED = new Map([
+  [
+    '3D000',
+    'The database in the connection string does not exist: create it (createdb <name>) or fix the name.',
+  ],
+  [
+    '28000',
+    'The role does not exist or may not connect from here: fix the user in the connection string, create the role, or allow it in pg_hba.conf.',
+  ],
+  [
+    '28P01',
+    "Password authentication failed: fix the password in the connection string (percent-encode reserved characters) or the role's password.",
+  ],
+])
+
+/**
  * Drizzle wraps driver errors in an error whose message lists the query parameters (ids, data); walk down to
  * the driver's own error, which carries the SQLSTATE or errno. Used to classify only: what is kept of it is
  * {@link toPgStoreCause}'s.
@@ -282,6 +301,16 @@ export function toPgStoreError(err: unknown, action: string, table: string): PgS
     return new PgStoreError(
       'INVALID_OPTIONS',
       `pgstore: ${action} failed: the pooler in front of the database refused a startup parameter of the pool (${text.split(/\r?\n/, 1)[0]}). Remove it from the pool's options (set statement_timeout with SET instead) or list it in PgBouncer's ignore_startup_parameters.`,
+      { cause },
+    )
+  }
+  const login = LOGIN_REFUSED.get(sqlstate)
+  if (login) {
+    // The server answered and refused this database or login: every later call would be refused the same
+    // way, so it is a configuration error to fix, not an outage to wait out.
+    return new PgStoreError(
+      'INVALID_OPTIONS',
+      `pgstore: ${action} failed: the server refused the connection (${cause.message}). ${login}`,
       { cause },
     )
   }

@@ -6,6 +6,7 @@
  * `pg` is loaded only when a pool or connection string is given, so PGlite and postgres.js users do not need
  * it installed.
  */
+import { PgStoreError } from '../errors'
 import { AdminStatements } from '../sql/admin'
 import { type AnyPgDatabase, primaryOf } from '../sql/database'
 import { ensureTable } from '../sql/ddl'
@@ -37,9 +38,51 @@ export interface ResolvedDatabase {
   ownPool?: PoolLike
 }
 
+/** Loads `pg` or drizzle's node-postgres driver; a test passes Node's `require` from another directory. */
+export type ModuleLoader = (specifier: 'pg' | 'drizzle-orm/node-postgres') => Promise<unknown>
+
+// Literal specifiers, so that each build (ESM, CJS) loads the driver the way its bundler resolved it.
+const importModule: ModuleLoader = (specifier) =>
+  specifier === 'pg' ? import('pg') : import('drizzle-orm/node-postgres')
+
+type NewPool = new (c: object) => CreatedPool
+
+/**
+ * pg, then drizzle's node-postgres driver (which imports pg itself). pg is an optional peer dependency, so a
+ * missing one is a configuration mistake with one remedy: INVALID_OPTIONS, not a failed query.
+ * @throws PgStoreError `INVALID_OPTIONS` when pg is not installed
+ */
+async function loadNodePostgres(load: ModuleLoader) {
+  try {
+    const pg = (await load('pg')) as { default?: { Pool: NewPool }; Pool?: NewPool }
+    const { drizzle } = (await load(
+      'drizzle-orm/node-postgres',
+    )) as typeof import('drizzle-orm/node-postgres')
+    return { Pool: (pg.default?.Pool ?? pg.Pool) as NewPool, drizzle }
+  } catch (err) {
+    if (!isMissingPg(err)) throw err
+    throw new PgStoreError(
+      'INVALID_OPTIONS',
+      'pgstore: connectionString and pool need the pg package, which is not installed. Install it (npm install pg), or pass db: a Drizzle database over another driver (PGlite, postgres.js).',
+      { cause: err },
+    )
+  }
+}
+
+/** Node's error for `pg` not found: ERR_MODULE_NOT_FOUND from import(), MODULE_NOT_FOUND from require. */
+function isMissingPg(err: unknown): boolean {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown }
+  return (
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+    typeof message === 'string' &&
+    /['"]pg['"]/.test(message)
+  )
+}
+
 export async function resolveDatabase(
   source: DatabaseSource,
   onPoolError: (err: Error) => void,
+  load: ModuleLoader = importModule,
 ): Promise<ResolvedDatabase> {
   if (source.db) {
     // drizzle(url) makes a pg.Pool with no 'error' listener; the same guard as for `pool` applies to it.
@@ -47,14 +90,11 @@ export async function resolveDatabase(
     if (isPoolLike(client)) guardPool(client, onPoolError)
     return { db: source.db }
   }
-  const { drizzle } = await import('drizzle-orm/node-postgres')
+  const { Pool, drizzle } = await loadNodePostgres(load)
   if (source.pool) {
     guardPool(source.pool, onPoolError)
     return { db: drizzle({ client: source.pool as never }) }
   }
-  type NewPool = new (c: object) => CreatedPool
-  const pg = (await import('pg')) as unknown as { default?: { Pool: NewPool }; Pool?: never }
-  const Pool = pg.default?.Pool ?? (pg as unknown as { Pool: NewPool }).Pool
   const pool = new Pool({
     connectionString: source.connectionString,
     max: source.poolSize ?? 10,

@@ -9,7 +9,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@pgstore\/core$/, replacement: here('./src/index.ts') },
-      { find: /^@pgstore\/core\/(web|adapter)$/, replacement: here('./src/$1/index.ts') },
+      { find: /^@pgstore\/core\/(web|adapter|testing)$/, replacement: here('./src/$1/index.ts') },
       { find: /^@pgstore\/testing$/, replacement: here('../testing/src/index.ts') },
     ],
   },

@@ -40,6 +40,7 @@ describe.each<DbKind>(['pg', 'pglite'])('fastify flows on %s', (kind) => {
     expect(await probeTable(db, db.table).count()).toBe(before)
   })
 
+  // The metadata proves the store found the request inside @fastify/session's Session (a private symbol).
   it('login creates a session: a row under the digest, with the user id and the request metadata', async () => {
     const { app, store } = await appWith()
     const res = await send(app, 'POST', '/login/ann')

@@ -101,6 +101,33 @@ describe.each<DbKind>(['pg', 'pglite'])('fastify flows on %s', (kind) => {
     expect((await row(first.json().id))!.data.views).toBe(1)
   })
 
+  it('after a secret rotation an old cookie loads its session; a change saves it under the same id', async () => {
+    const OLD = 'old-secret-old-secret-old-secret-0001'
+    const NEW = 'new-secret-new-secret-new-secret-0002'
+    const store = new PgSessionStore({ db: db.db, table: db.table, prune: false })
+    const before = await createApp(store, { secret: OLD })
+    const after = await createApp(store, { secret: [NEW, OLD] })
+    opened.push(before, after, store)
+    const first = await send(before, 'POST', '/views')
+    const { id } = first.json()
+    const old = sessionCookie(first)!
+
+    const changed = await send(after, 'POST', '/views', old)
+    expect(changed.json(), 'an update of the loaded row, not a create').toEqual({ id, views: 2 })
+    expect((await row(id))!.data.views).toBe(2)
+    const resigned = sessionCookie(changed)!
+    expect(resigned).not.toBe(old)
+    expect((await send(after, 'GET', '/whoami', resigned)).json()).toMatchObject({ id, views: 2 })
+
+    // @fastify/session 11 itself clears an old-secret cookie on a request that changes nothing (with
+    // saveUninitialized: false it neither saves nor re-signs such a session); the README says so. The
+    // row is left alone.
+    const unchanged = await send(after, 'GET', '/whoami', old)
+    expect(unchanged.json()).toMatchObject({ id, views: 2 })
+    expect(unchanged.headers['set-cookie']).toMatch(/^sessionId=;/)
+    expect((await row(id))!.data.views).toBe(2)
+  })
+
   it('an unchanged request touches: the expiry moves, a write made while it ran is kept', async () => {
     const concurrentWrite = async (sid: string) => {
       await db.query(

@@ -145,8 +145,7 @@ export class PgSessionStore implements SessionStore {
         ...expiryOf(session),
         meta: this.#metadata?.(request),
       })
-    if (session.isModified?.() === false)
-      return this.store.touch(sid, { ...expiryOf(session), data: session })
+    if (session.isModified?.() === false) return this.#touch(sid, session)
     return this.store.update(sid, dataOf(session), expiryOf(session))
   }
 
@@ -155,11 +154,15 @@ export class PgSessionStore implements SessionStore {
    * write is never lost. Within core's `touchAfter` of the last write it sends no query at all.
    */
   touch(sid: string, sess: Session, callback: Callback): void {
-    const work = this.store.touch(sid, { ...expiryOf(sess), data: sess })
     settle(
-      work.then(() => undefined),
+      this.#touch(sid, sess).then(() => undefined),
       callback,
     )
+  }
+
+  /** The touch's `data` only fills a missing user id; core never writes it. */
+  #touch(sid: string, sess: Session): Promise<boolean> {
+    return this.store.touch(sid, { ...expiryOf(sess), data: sess })
   }
 
   destroy(sid: string, callback: Callback): void {

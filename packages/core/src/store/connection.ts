@@ -95,35 +95,50 @@ export async function resolveDatabase(
     guardPool(source.pool, onPoolError)
     return { db: drizzle({ client: source.pool as never }) }
   }
+  const bound = source.statementTimeout ? boundStatements(source.statementTimeout, onPoolError) : undefined
   const pool = new Pool({
     connectionString: source.connectionString,
     max: source.poolSize ?? 10,
     connectionTimeoutMillis: source.connectTimeout ?? 5_000,
+    onConnect: bound?.onConnect,
   })
   pool.on('error', onPoolError)
-  if (source.statementTimeout) boundStatements(pool, source.statementTimeout, onPoolError)
+  if (bound) pool.on('connect', bound.onConnectEvent)
   return { db: drizzle({ client: pool as never }), ownPool: pool }
 }
+
+type PooledClient = { query: (text: string) => Promise<unknown> }
 
 /**
  * statementTimeout as a `SET` on each new pooled connection, not as a startup parameter: PgBouncer refuses
  * any startup parameter it does not know (`08P01 unsupported startup parameter: statement_timeout`), and
- * then every call fails. pg queues the SET ahead of the connection's first statement, so it costs one
- * extra round trip per new connection, none per call. Through a pooler in transaction mode the SET lands
- * on whichever server connection ran it and the others keep the server's default: the server-side bound
- * is then best effort, and queryTimeout (client side) still bounds every call.
+ * then every call fails. It costs one extra round trip per new connection, none per call. Through a pooler
+ * in transaction mode the SET lands on whichever server connection ran it and the others keep the server's
+ * default: the server-side bound is then best effort, and queryTimeout (client side) still bounds every call.
+ *
+ * pg-pool 3.13 and later (pg 8.20+) await the `onConnect` hook before handing the client out, so the SET
+ * finishes before the first statement and a failed SET fails that checkout. Older pools ignore the hook;
+ * there the `connect` event queues the SET ahead of the first statement (pg 8.23 warns about a query on a
+ * busy client, which is why the hook comes first). A client the hook saw is skipped by the event.
  */
-function boundStatements(pool: CreatedPool, ms: number, onPoolError: (err: Error) => void): void {
+function boundStatements(ms: number, onPoolError: (err: Error) => void) {
   const text = `SET statement_timeout = ${Math.round(ms)}`
-  pool.on('connect', (client) => {
-    client.query(text).catch(onPoolError)
-  })
+  const seen = new WeakSet<PooledClient>()
+  return {
+    onConnect: async (client: PooledClient) => {
+      seen.add(client)
+      await client.query(text)
+    },
+    onConnectEvent: (client: PooledClient) => {
+      if (!seen.has(client)) client.query(text).catch(onPoolError)
+    },
+  }
 }
 
 /** The pool pgstore creates: a PoolLike with pg.Pool's `connect` event. */
 interface CreatedPool extends PoolLike {
   on(event: 'error', listener: (err: Error) => void): unknown
-  on(event: 'connect', listener: (client: { query: (text: string) => Promise<unknown> }) => void): unknown
+  on(event: 'connect', listener: (client: PooledClient) => void): unknown
 }
 
 function isPoolLike(client: unknown): client is PoolLike {

@@ -37,6 +37,8 @@ export interface ReplicaPair {
   readonly replicaPort: number
   /** postgres.js URL listing both hosts; the database is `postgres`. */
   readonly url: string
+  /** How far the replica's flushed WAL is behind the primary's, in bytes (0 when caught up). */
+  replicaBehindBytes(): Promise<number>
   /** `pg_ctlcluster stop -m immediate` on the primary: what a crash leaves, without a final checkpoint. */
   crashPrimary(): Promise<void>
   /** `pg_ctlcluster promote` on the replica; resolves once it accepts writes. */
@@ -78,60 +80,56 @@ async function dropCluster(name: string): Promise<void> {
   await exec('pg_dropcluster', ['--stop', VERSION, name], { timeout: 60_000 }).catch(() => undefined)
 }
 
-/** Small, fast clusters that listen on loopback only and let the postgres user in without a password. */
-async function configure(name: string, settings: Record<string, string>): Promise<void> {
-  const dir = `/etc/postgresql/${VERSION}/${name}`
-  const lines = Object.entries(settings).map(([k, v]) => `${k} = ${v}`)
-  await writeFile(`${dir}/conf.d/failover.conf`, `${lines.join('\n')}\n`)
+/**
+ * A small cluster (settings go to its postgresql.conf, so pg_dropcluster removes every file made here) that
+ * listens on loopback only and lets the postgres user in, replication included, without a password.
+ */
+async function createCluster(name: string, port: number, settings: Record<string, string>): Promise<void> {
+  // pg_createcluster -o quotes a value unless it looks like a number or a plain word.
+  const set = Object.entries(settings).flatMap(([k, v]) => ['-o', `${k}=${v}`])
+  // --no-sync: initdb skips its fsync of a cluster this suite throws away (seconds on a busy disk).
+  await exec('pg_createcluster', [VERSION, name, '-p', String(port), ...set, '--', '--no-sync'], {
+    timeout: 60_000,
+  })
   await writeFile(
-    `${dir}/pg_hba.conf`,
+    `/etc/postgresql/${VERSION}/${name}/pg_hba.conf`,
     'local all postgres peer\nhost all postgres 127.0.0.1/32 trust\nhost replication postgres 127.0.0.1/32 trust\n',
   )
 }
 
 const BASE = {
-  listen_addresses: "'127.0.0.1'",
+  listen_addresses: 'localhost', // loopback only; 127.0.0.1 would be taken for a number and left unquoted
   max_connections: '40',
-  shared_buffers: "'16MB'",
+  shared_buffers: '16MB',
   max_wal_senders: '4',
   wal_level: 'replica',
   hot_standby: 'on',
 }
 
-async function writable(port: number): Promise<boolean> {
+/** Runs `work` on a short-lived connection to the cluster on `port` (database postgres, user postgres). */
+export async function onPort<T>(port: number, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({
     connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    connectionTimeoutMillis: 1_000,
+    connectionTimeoutMillis: 2_000,
   })
   client.on('error', () => undefined)
+  await client.connect()
   try {
-    await client.connect()
-    const { rows } = await client.query<{ r: boolean }>('select pg_is_in_recovery() as r')
-    return rows[0]?.r === false
-  } catch {
-    return false
+    return await work(client)
   } finally {
     await client.end().catch(() => undefined)
   }
 }
 
-/** Waits until the replica streams from the primary (and, in synchronous mode, is the sync standby). */
-async function waitForStreaming(primaryPort: number, synchronous: boolean): Promise<void> {
-  const want = synchronous ? 'sync' : 'async'
-  const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${primaryPort}/postgres` })
-  await client.connect()
-  try {
-    for (let i = 0; i < 300; i++) {
-      const { rows } = await client.query<{ state: string; sync_state: string }>(
-        'select state, sync_state from pg_stat_replication',
-      )
-      if (rows.some((r) => r.state === 'streaming' && r.sync_state === want)) return
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-    throw new Error(`the replica did not start streaming (${want}) within 30 s`)
-  } finally {
-    await client.end()
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Polls `check` every 100 ms for up to 30 s; throws `what` when it never held. */
+async function within30s(what: string, check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await check().catch(() => false)) return
+    await sleep(100)
   }
+  throw new Error(`${what} within 30 s`)
 }
 
 export async function createReplicaPair(options: ReplicaPairOptions): Promise<ReplicaPair> {
@@ -148,14 +146,24 @@ export async function createReplicaPair(options: ReplicaPairOptions): Promise<Re
     primaryPort,
     replicaPort,
     url: `postgres://postgres@127.0.0.1:${primaryPort},127.0.0.1:${replicaPort}/postgres?target_session_attrs=primary`,
+    replicaBehindBytes: () =>
+      onPort(primaryPort, async (c) => {
+        const { rows } = await c.query<{ behind: string | null }>(
+          'select max(pg_current_wal_lsn() - flush_lsn)::int8 as behind from pg_stat_replication',
+        )
+        return Number(rows[0]?.behind ?? 0)
+      }),
     async crashPrimary() {
       await ctl(primary, 'stop', '-m', 'immediate')
     },
     async promoteReplica() {
       await ctl(replica, 'promote')
-      for (let i = 0; i < 300 && !(await writable(replicaPort)); i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100))
-      }
+      await within30s('the promoted replica did not take writes', () =>
+        onPort(
+          replicaPort,
+          async (c) => (await c.query('select pg_is_in_recovery() as r')).rows[0]?.r === false,
+        ),
+      )
     },
     async drop() {
       await dropCluster(primary)
@@ -163,34 +171,30 @@ export async function createReplicaPair(options: ReplicaPairOptions): Promise<Re
     },
   }
   try {
-    await exec('pg_createcluster', [VERSION, primary, '-p', String(primaryPort)], { timeout: 60_000 })
-    await configure(primary, {
+    await createCluster(primary, primaryPort, {
       ...BASE,
-      ...(options.synchronous ? { synchronous_standby_names: "'*'", synchronous_commit: 'on' } : {}),
+      ...(options.synchronous ? { synchronous_standby_names: '*', synchronous_commit: 'on' } : {}),
     })
     await ctl(primary, 'start')
-    await exec('pg_createcluster', [VERSION, replica, '-p', String(replicaPort)], { timeout: 60_000 })
-    await configure(replica, BASE)
+    await createCluster(replica, replicaPort, BASE)
     const data = `/var/lib/postgresql/${VERSION}/${replica}`
     await asPostgres('find', [data, '-mindepth', '1', '-delete'])
     // -R writes standby.signal and primary_conninfo; -X stream copies the WAL made during the backup.
     await asPostgres(`/usr/lib/postgresql/${VERSION}/bin/pg_basebackup`, [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(primaryPort),
-      '-U',
-      'postgres',
-      '-D',
-      data,
-      '-R',
-      '-X',
-      'stream',
-      '-c',
-      'fast',
+      ...['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-D', data],
+      ...['-R', '-X', 'stream', '-c', 'fast', '--no-sync'],
     ])
     await ctl(replica, 'start')
-    await waitForStreaming(primaryPort, options.synchronous)
+    const want = options.synchronous ? 'sync' : 'async'
+    await within30s(`the replica did not stream (${want})`, () =>
+      onPort(primaryPort, async (c) => {
+        const { rows } = await c.query(
+          "select 1 from pg_stat_replication where state = 'streaming' and sync_state = $1",
+          [want],
+        )
+        return rows.length > 0
+      }),
+    )
   } catch (err) {
     await pair.drop()
     throw err

@@ -47,7 +47,7 @@ export interface ReplicaPair {
   drop(): Promise<void>
 }
 
-/** Runs a command as the postgres user; `pg_*` cluster tools refuse to manage a cluster from root otherwise. */
+/** Runs a command as the postgres user, so what it writes in a data directory belongs to the server's owner. */
 async function asPostgres(command: string, args: string[], timeout = 60_000): Promise<string> {
   try {
     const { stdout } = await exec('runuser', ['-u', 'postgres', '--', command, ...args], { timeout })

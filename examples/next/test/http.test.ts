@@ -60,6 +60,24 @@ describe('examples/next over HTTP (next start, PostgreSQL)', () => {
     expect(await (await device.fetch('/')).text()).toContain('Signed in as <!-- -->Alice')
   })
 
+  it('the nav offers "Log in" to a visitor, and the name and "Your sessions" once signed in', async () => {
+    const nav = async (device: Device, path: string) =>
+      /<nav id="nav">(.*?)<\/nav>/s.exec(await (await device.fetch(path)).text())?.[1] ?? ''
+    const device = new Device()
+    for (const path of ['/', '/login']) {
+      const visitor = await nav(device, path)
+      expect(visitor).toContain('href="/login"')
+      expect(visitor).not.toContain('href="/sessions"')
+    }
+    await login(device, 'Navi')
+    for (const path of ['/', '/login', '/sessions']) {
+      const member = await nav(device, path)
+      expect(member).not.toContain('href="/login"')
+      expect(member).toContain('href="/sessions"')
+      expect(member).toContain('<span id="nav-user">Navi</span>')
+    }
+  })
+
   it('rejects a bad login name without starting a session', async () => {
     const device = new Device()
     const res = await device.submit('/login', { name: '<script>' })

@@ -16,7 +16,8 @@ export interface Client {
 }
 
 export async function connect(app: Hono<any>, transport: Transport): Promise<Client> {
-  if (transport === 'app.request') return { fetch: (request) => app.request(request), close: async () => {} }
+  if (transport === 'app.request')
+    return { fetch: async (request) => app.request(request), close: async () => {} }
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
   })

@@ -30,6 +30,10 @@ export function buildApp(
     session.set('user', (await c.req.json<{ user: string }>()).user)
     return c.json({ ok: true })
   })
+  app.post('/rename', async (c) => {
+    c.get('session').set('user', (await c.req.json<{ user: string }>()).user)
+    return c.json({ ok: true })
+  })
   app.get('/me', (c) => c.json({ user: c.get('session').get('user') ?? null }))
   app.post('/count', (c) => {
     const session = c.get('session')

@@ -12,11 +12,13 @@
  * missing on the new primary, errors by code, and how many failed writes were written all the same.
  * Asserted: every store serves again within 30 s of the promotion (liveness, not speed), is unhealthy
  * during the outage and healthy after, every error is DB_UNAVAILABLE or TIMEOUT, and with synchronous
- * replication no acknowledged write is lost. Asynchronous loss is reported, not asserted.
+ * replication no acknowledged write is lost. Asynchronous loss is reported, not asserted. Then the whole
+ * store conformance suite runs on the promoted synchronous pair, through postgres.js listing both hosts
+ * (the old primary still down), as an app's store does after a failover.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { isPgStoreError, newSessionId, PgStore } from '@pgstore/core'
-import { digest } from '@pgstore/testing'
+import { describeStoreConformance, digest, pgStoreTarget } from '@pgstore/testing'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -269,3 +271,19 @@ describe.each(MODES)('failover with $mode replication', ({ mode, synchronous }) 
     }
   })
 })
+
+// After the promotion (the suites run in order): the synchronous pair's replica is the primary, its old
+// primary is down, and a store over both hosts must pass the whole contract. The test schema is made on the
+// promoted server itself, where the suite also reads the rows back.
+const PROMOTED = MODES.find((m) => m.synchronous)!
+describeStoreConformance(
+  'postgres.js over both hosts after the promotion',
+  'pg',
+  async (_db, options) => {
+    const client = postgres(pairs.get(PROMOTED.mode)!.url, { max: 4, onnotice: () => undefined })
+    return pgStoreTarget(new PgStore({ ...options, db: drizzle({ client }) }), () =>
+      client.end({ timeout: 1 }),
+    )
+  },
+  { server: `postgres://postgres@127.0.0.1:${PROMOTED.port + 1}/postgres` },
+)

@@ -77,6 +77,8 @@ export interface ConformanceOptions {
    * opt-out is never silent).
    */
   optOut?: Partial<Record<StoreCase, string>>
+  /** The PostgreSQL server to make the test schema on, when it is not DATABASE_URL's (kind 'pg'). */
+  server?: string
 }
 
 export function describeStoreConformance(
@@ -100,7 +102,7 @@ export function describeStoreConformance(
       )[0]
 
     beforeAll(async () => {
-      db = await createTestDatabase(kind)
+      db = await createTestDatabase(kind, { server: options.server })
       store = await factory(db, {
         db: db.db,
         table: db.table,

@@ -64,8 +64,13 @@ export async function assertPostgresReachable(url = DATABASE_URL): Promise<void>
 
 export async function createTestDatabase(
   kind: DbKind,
-  options: { tableName?: string; schema?: string } = {},
+  options: {
+    tableName?: string
+    schema?: string /** Another server than DATABASE_URL's. */
+    server?: string
+  } = {},
 ): Promise<TestDatabase> {
+  const server = options.server ?? DATABASE_URL
   const schema = options.schema ?? freshName()
   const table = pgSessionTable(options.tableName ?? 'http_sessions', { schema })
   if (kind === 'pglite') {
@@ -85,13 +90,13 @@ export async function createTestDatabase(
       },
     }
   }
-  await assertPostgresReachable()
-  const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 2 })
+  await assertPostgresReachable(server)
+  const admin = new pg.Pool({ connectionString: server, max: 2 })
   // An idle client dropped by a server restart must not crash the test process.
   admin.on('error', () => undefined)
   await admin.query(`create schema "${schema}"`)
-  const url = withSearchPath(DATABASE_URL, schema)
-  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 10 })
+  const url = withSearchPath(server, schema)
+  const pool = new pg.Pool({ connectionString: server, max: 10 })
   pool.on('error', () => undefined)
   return {
     kind,

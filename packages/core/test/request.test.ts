@@ -370,6 +370,22 @@ describe.each<DbKind>(['pg', 'pglite'])('request sessions on %s', (kind) => {
     }
   })
 
+  it('resendCookie sends the cookie again without touching the row, and nothing for a new session', async () => {
+    const fresh = createHeaderCookieJar(null)
+    expect((await sessions.load(fresh)).resendCookie()).toBe(false)
+    expect(fresh.setCookieHeaders()).toEqual([])
+
+    const first = await saved((s) => s.set('count', 1))
+    const before = (await row((await sessions.load(nextRequest(first))).id))!
+    const jar = nextRequest(first)
+    const s = await sessions.load(jar)
+    expect(s.resendCookie()).toBe(true)
+    expect(cookieValue(cookieLine(jar))).toBe(cookieValue(cookieLine(first)))
+    expect(cookieLine(jar)).toMatch(/Max-Age=1209600/)
+    const after = (await row(s.id))!
+    expect(after.expires_at).toEqual(before.expires_at)
+  })
+
   it('reserves the meta key in the row and hides it from data', async () => {
     const jar = await saved((s) => s.flash('k', 1))
     const id = (await sessions.load(nextRequest(jar))).id

@@ -153,6 +153,19 @@ export class Session<TData extends object = SessionData> {
   }
 
   /**
+   * Sends the cookie of a saved session again, for `maxAge` from now, without touching the row: for a
+   * framework whose commit must always answer with a `Set-Cookie` (React Router's `commitSession`) when
+   * {@link touch} was throttled. The row outlives the cookie's start by at most the store's `touchAfter`,
+   * and a cookie that outlives its row loads a new session. Returns false, sending nothing, for a session
+   * never saved.
+   */
+  resendCookie(): boolean {
+    if (this.#isNew) return false
+    this.#setCookie(this.#id, this.maxAge)
+    return true
+  }
+
+  /**
    * What an adapter runs when a request ends: saves a modified session, or touches an unmodified one when
    * `rolling` is on.
    */

@@ -92,5 +92,5 @@ export function appOver(storage: Storage, handleError?: (error: unknown) => void
 /** The first Set-Cookie line's `name=value`, as a browser sends it back. */
 export const cookieOf = (response: Response) => response.headers.getSetCookie()[0]!.split(';')[0]!
 
-export const post = (path: string, cookie?: string) =>
+export const post = (path: string, cookie?: string): Request =>
   new Request(`http://app.test/${path}`, { method: 'POST', headers: cookie ? { cookie } : {} })

@@ -370,10 +370,12 @@ describe.each<DbKind>(['pg', 'pglite'])('request sessions on %s', (kind) => {
     }
   })
 
-  it('resendCookie sends the cookie again without touching the row, and nothing for a new session', async () => {
-    const fresh = createHeaderCookieJar(null)
+  it('resendCookie sends the cookie again without touching the row, and clears it for a new session', async () => {
+    const fresh = createHeaderCookieJar('pgsid=stale')
+    const rowsBefore = (await db.query(`select 1 from ${db.sessions}`)).length
     expect((await sessions.load(fresh)).resendCookie()).toBe(false)
-    expect(fresh.setCookieHeaders()).toEqual([])
+    expect(cookieLine(fresh)).toMatch(/^pgsid=; .*Max-Age=0/)
+    expect(await db.query(`select 1 from ${db.sessions}`)).toHaveLength(rowsBefore)
 
     const first = await saved((s) => s.set('count', 1))
     const before = (await row((await sessions.load(nextRequest(first))).id))!

@@ -153,14 +153,18 @@ export class Session<TData extends object = SessionData> {
   }
 
   /**
-   * Sends the cookie of a saved session again, for `maxAge` from now, without touching the row: for a
-   * framework whose commit must always answer with a `Set-Cookie` (React Router's `commitSession`) when
-   * {@link touch} was throttled. The row outlives the cookie's start by at most the store's `touchAfter`,
-   * and a cookie that outlives its row loads a new session. Returns false, sending nothing, for a session
-   * never saved.
+   * Sends the cookie this session stands for, without touching the row: for a saved session its signed id
+   * again, for `maxAge` from now; for a new one (nothing stored) an expired cookie, so a stale one goes. For
+   * a framework whose commit must always answer with a `Set-Cookie` (React Router's `commitSession`) when
+   * nothing was written: {@link touch} was throttled, or a new session holds nothing. The row outlives the
+   * cookie's start by at most the store's `touchAfter`; a cookie that outlives its row loads a new session.
+   * Returns true when it sent the session's id, false when it cleared the cookie.
    */
   resendCookie(): boolean {
-    if (this.#isNew) return false
+    if (this.#isNew) {
+      this.#jar.delete(this.#name, this.#attributes(0))
+      return false
+    }
     this.#setCookie(this.#id, this.maxAge)
     return true
   }

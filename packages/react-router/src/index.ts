@@ -99,9 +99,10 @@ function toRouterSession<Data, FlashData>(
 
 /**
  * A React Router `SessionStorage` on PostgreSQL. `getSession` verifies the signed cookie (a tampered,
- * unknown or revoked one gives a new empty session); `commitSession` creates a new session, updates a
- * loaded one only while its row exists (a session destroyed elsewhere is not brought back: the answer
- * clears the cookie), and touches an unchanged one, throttled by the store's `touchAfter`;
+ * unknown or revoked one gives a new empty session); `commitSession` creates a new session that holds
+ * something (one that holds nothing gets an expired cookie and no row), updates a loaded one only while
+ * its row exists (a session destroyed elsewhere is not brought back: the answer clears the cookie), and
+ * touches an unchanged one, throttled by the store's `touchAfter`;
  * `destroySession` deletes the row. Pass `{ maxAge }` to `commitSession` to change the session's lifetime.
  * @throws PgStoreError `INVALID_OPTIONS` for bad options, at once; from the methods, `DB_UNAVAILABLE` and
  * `TIMEOUT` (status 503) and `SESSION_TOO_LARGE` (413)
@@ -139,8 +140,9 @@ export function createPgSessionStorage<Data = SessionData, FlashData = Data>(
     async commitSession(session, commitOptions) {
       const { core, jar } = of(session)
       if (commitOptions?.maxAge !== undefined) core.maxAge = commitOptions.maxAge
-      // React Router wants a cookie from every commit: a throttled touch sends the same one again.
-      if (core.isNew || core.modified) await core.save()
+      // React Router wants a cookie from every commit: when a touch is throttled (or a new session holds
+      // nothing) the cookie is sent again (or cleared) with nothing written.
+      if (core.modified) await core.save()
       else if (!(await core.touch())) core.resendCookie()
       return cookieLine(jar)
     },

@@ -54,16 +54,16 @@ export function routesOver(storage: Storage): Record<string, Action> {
   }
 }
 
-/** A server build of one root and a resource route per action, all answering POST. */
+/** A server build of one root and a resource route per module (a loader, an action or both). */
 export function buildOf(
-  actions: Record<string, Action>,
+  modules: Record<string, object>,
   handleError?: (error: unknown) => void,
 ): ServerBuild {
   // A module without a component is a resource route at run time; the build type asks for one regardless.
   const resource = (module: object) => module as NonNullable<ServerBuild['routes'][string]>['module']
   const routes: ServerBuild['routes'] = { root: { id: 'root', path: '', module: resource({}) } }
-  for (const [name, action] of Object.entries(actions)) {
-    routes[name] = { id: name, parentId: 'root', path: name, module: resource({ action }) }
+  for (const [name, module] of Object.entries(modules)) {
+    routes[name] = { id: name, parentId: 'root', path: name, module: resource(module) }
   }
   return {
     entry: {
@@ -84,9 +84,13 @@ export function buildOf(
   }
 }
 
+/** Each action as the module of a resource route that answers POST. */
+export const actionRoutes = (actions: Record<string, Action>) =>
+  Object.fromEntries(Object.entries(actions).map(([name, action]) => [name, { action }]))
+
 /** React Router's request handler over {@link routesOver} the storage. */
 export function appOver(storage: Storage, handleError?: (error: unknown) => void) {
-  return createRequestHandler(buildOf(routesOver(storage), handleError), 'production')
+  return createRequestHandler(buildOf(actionRoutes(routesOver(storage)), handleError), 'production')
 }
 
 /** The first Set-Cookie line's `name=value`, as a browser sends it back. */

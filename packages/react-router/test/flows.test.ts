@@ -8,7 +8,7 @@ import { gate, probeTable, type TableProbe, useTestDatabase } from '@pgstore/tes
 import { createRequestHandler, createSession } from 'react-router'
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createPgSessionStorage } from '../src/index'
-import { buildOf, cookieOf, type Data, type Flash, post, routesOver } from './app'
+import { actionRoutes, buildOf, cookieOf, type Data, type Flash, post, routesOver } from './app'
 
 const SECRET = 'react-router-flows-secret-0123456789-abcd'
 const OLD_SECRET = 'react-router-flows-old-secret-0123456789-xy'
@@ -34,7 +34,7 @@ for (const kind of ['pg', 'pglite'] as const) {
         ...options,
       })
       const storage = createPgSessionStorage<Data, Flash>({ store, secrets })
-      const handler = createRequestHandler(buildOf(routesOver(storage)), 'production')
+      const handler = createRequestHandler(buildOf(actionRoutes(routesOver(storage))), 'production')
       const send = async (route: string, cookie?: string) => {
         const response = await handler(post(route, cookie))
         return { response, body: (await response.json()) as Record<string, unknown> }
@@ -83,16 +83,21 @@ for (const kind of ['pg', 'pglite'] as const) {
       const held = gate()
       const routes = routesOver(app.storage)
       const handler = createRequestHandler(
-        buildOf({
-          ...routes,
-          async stale({ request }) {
-            const session = await app.storage.getSession(request.headers.get('cookie'))
-            held.entered()
-            await held.open
-            session.set('views', 99)
-            return Response.json({}, { headers: { 'set-cookie': await app.storage.commitSession(session) } })
-          },
-        }),
+        buildOf(
+          actionRoutes({
+            ...routes,
+            async stale({ request }) {
+              const session = await app.storage.getSession(request.headers.get('cookie'))
+              held.entered()
+              await held.open
+              session.set('views', 99)
+              return Response.json(
+                {},
+                { headers: { 'set-cookie': await app.storage.commitSession(session) } },
+              )
+            },
+          }),
+        ),
         'production',
       )
       try {
@@ -196,6 +201,18 @@ for (const kind of ['pg', 'pglite'] as const) {
         expect((await dropped.send('whoami', cookie)).body).toEqual({ user: null })
       } finally {
         await Promise.all([old.close(), rotated.close(), dropped.close()])
+      }
+    })
+
+    it('stores nothing for a commit of a new session that holds nothing, and expires the cookie', async () => {
+      const app = appWith()
+      try {
+        const visit = await app.send('visit', 'pgsid=stale')
+        expect(visit.body).toEqual({ user: null })
+        expect(visit.response.headers.getSetCookie()[0]).toMatch(/^pgsid=; .*Max-Age=0/)
+        expect(await probe.count()).toBe(0)
+      } finally {
+        await app.close()
       }
     })
 

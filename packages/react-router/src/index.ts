@@ -27,6 +27,7 @@ import {
   createHeaderCookieJar,
   createRequestSessions,
   type HeaderCookieJar,
+  type RequestSessions,
   type SessionCookieOptions,
 } from '@pgstore/core/web'
 import type { Session, SessionStorage } from 'react-router'
@@ -72,6 +73,7 @@ function toRouterSession<Data, FlashData>(
   core: CoreSession<Record<string, unknown>>,
 ): Session<Data, FlashData> {
   return {
+    /** '' until saved, as React Router's; then the raw id, the cookie's secret: never log it. */
     get id() {
       return core.isNew ? '' : core.id
     },
@@ -112,7 +114,7 @@ export function createPgSessionStorage<Data = SessionData, FlashData = Data>(
 ): PgSessionStorage<Data, FlashData> {
   const secrets = secretList(options.secrets, '@pgstore/react-router', 'secrets')
   const { store, close } = resolveStore<any>(options.store, '@pgstore/react-router')
-  let sessions: ReturnType<typeof createRequestSessions<Record<string, unknown>>>
+  let sessions: RequestSessions<Record<string, unknown>>
   try {
     sessions = createRequestSessions({ ...options, store, secrets })
   } catch (err) {
@@ -123,7 +125,10 @@ export function createPgSessionStorage<Data = SessionData, FlashData = Data>(
   const of = (session: object) => {
     const found = loaded.get(session)
     if (!found)
-      throw new PgStoreError('INVALID_OPTIONS', 'pgstore: pass a session from this storage’s getSession.')
+      throw new PgStoreError(
+        'INVALID_OPTIONS',
+        'pgstore: pass a session from the getSession of this storage.',
+      )
     return found
   }
   const cookieLine = (jar: HeaderCookieJar) => jar.setCookieHeaders()[0]!

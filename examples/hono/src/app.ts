@@ -46,7 +46,8 @@ const wantsJson = (c: Ctx) => {
   return accept.includes('application/json') && !accept.includes('text/html')
 }
 
-const takeFlash = (session: Session<Data>) => session.flashes<string>('message')[0]
+/** The latest flash, as the other examples keep one: an unshown older one is dropped with it. */
+const takeFlash = (session: Session<Data>) => session.flashes<string>('message').at(-1)
 
 /** A redirect with 303, so the browser follows a POST with a GET, and an optional flash. */
 function back(c: Ctx, to: string, flash?: string): Response {

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { createTestDatabase, DATABASE_URL, type TestDatabase } from '@pgstore/testing'
+import { drizzle } from 'drizzle-orm/node-postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../src/app'
 
@@ -187,6 +188,22 @@ describe('example app', () => {
   it('refuses a form over 4 KB', async () => {
     const res = await browser()('POST', '/login', { form: { name: 'x'.repeat(5_000) } })
     expect(res.status).toBe(413)
+  })
+})
+
+describe('while the database is unreachable', () => {
+  it('answers 503 "Try again in a moment." through onError', async () => {
+    // Nothing listens on port 1: every connection is refused, which the store reports as DB_UNAVAILABLE.
+    const away = drizzle('postgres://postgres@127.0.0.1:1/none')
+    const down = createApp({ db: away, secret: ['an-example-test-secret-of-32-characters'] })
+    try {
+      const res = await down.app.request('/', { headers: { accept: JSON_ACCEPT } })
+      expect(res.status).toBe(503)
+      expect(await res.text()).toBe('Try again in a moment.')
+    } finally {
+      await down.store.close()
+      await away.$client.end()
+    }
   })
 })
 

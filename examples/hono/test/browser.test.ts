@@ -47,7 +47,10 @@ describe('examples/hono in headless Chromium', () => {
   })
 
   const rowsFor = (user: string) =>
-    db.query<{ meta: { userAgent?: string } }>(`select meta from ${db.sessions} where user_id = $1`, [user])
+    db.query<{ meta: { ip?: string; userAgent?: string } }>(
+      `select meta from ${db.sessions} where user_id = $1`,
+      [user],
+    )
 
   it('logs in, shows the name and "Your sessions", logs out and the row is gone', async () => {
     const page = await context.newPage()
@@ -63,7 +66,7 @@ describe('examples/hono in headless Chromium', () => {
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' })
     const rows = await rowsFor('Browser')
     expect(rows).toHaveLength(1)
-    expect(rows[0]!.meta.userAgent).toMatch(/Chrome\//)
+    expect(rows[0]!.meta).toMatchObject({ ip: '127.0.0.1', userAgent: expect.stringMatching(/Chrome\//) })
 
     await page.click('text=Your sessions')
     await page.waitForURL(`${baseUrl}/sessions`)

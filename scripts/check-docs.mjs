@@ -31,7 +31,7 @@ const out = join(host, '.snippets')
 const ts = createRequire(join(host, 'package.json'))('typescript')
 
 const LANGS = { ts: 'ts', typescript: 'ts', tsx: 'tsx', js: 'js', javascript: 'js', mjs: 'js', jsx: 'jsx' }
-const PACKAGE_READMES = ['core', 'express', 'koa', 'next'].map((p) => `packages/${p}/README.md`)
+const PACKAGE_READMES = ['core', 'express', 'koa', 'next', 'fastify'].map((p) => `packages/${p}/README.md`)
 
 function readmes() {
   const within = (dir) =>

@@ -18,7 +18,7 @@ export interface Page {
   digests: string[]
 }
 
-const unescape = (text: string) =>
+const fromHtml = (text: string) =>
   text
     .replace(/&#x27;/g, "'")
     .replace(/&quot;/g, '"')
@@ -35,8 +35,8 @@ export function read(status: number, location: string | null, body: string): Pag
     location,
     body,
     views: views === undefined ? undefined : Number(views),
-    flash: flash === undefined ? undefined : unescape(flash),
-    user: user === undefined ? undefined : unescape(user),
+    flash: flash === undefined ? undefined : fromHtml(flash),
+    user: user === undefined ? undefined : fromHtml(user),
     digests: [...body.matchAll(/name="digest" value="([^"]+)"/g)].map((m) => m[1]!),
   }
 }

@@ -90,6 +90,17 @@ describe.each([
     expect(await b('GET', '/')).toMatchObject({ views: 4, user: 'ann', flash: undefined })
   })
 
+  it('logs in through data requests, as a <Form> does once the scripts run', async () => {
+    const b = open()
+    const login = await b('POST', '/login.data', { name: 'eve' })
+    // React Router answers a redirect to a data request with 202 and the target in the body.
+    expect(login.status).toBe(202)
+    const home = await b('GET', '/_.data')
+    expect(home.status).toBe(200)
+    expect(home.body).toContain('"user","eve"')
+    expect(home.body).toContain(FLASH.welcome('eve'))
+  })
+
   it('refuses a bad name with the flash', async () => {
     const b = open()
     expect((await b('POST', '/login', { name: '<script>' })).status).toBe(303)

@@ -45,12 +45,21 @@ export interface HandleOptions {
    * you trust.
    * @default (request) => ({ userAgent: request.headers.get('user-agent') })
    */
-  metadata?: false | ((request: Request) => SessionMeta | null | undefined)
+  metadata?: RequestMetadata
 }
 
-const userAgentOf = (request: Request): SessionMeta => ({
-  userAgent: request.headers.get('user-agent') ?? undefined,
-})
+/** What a session created by a request records about it; `false` records nothing. */
+export type RequestMetadata = false | ((request: Request) => SessionMeta | null | undefined)
+
+/**
+ * The metadata a request's new session records, by `metadata`'s rule: by default the `User-Agent` header,
+ * nothing when `false`. One rule for every binding that sees a `Request`.
+ */
+export function requestMetadata(request: Request, metadata?: RequestMetadata): SessionMeta | null {
+  if (metadata === false) return null
+  if (metadata) return metadata(request) ?? null
+  return { userAgent: request.headers.get('user-agent') ?? undefined }
+}
 
 /** Runs `handler` with the request's session and returns its response with the session's cookies set. */
 export async function handle<TData extends object = SessionData>(
@@ -75,7 +84,7 @@ export async function handle<TData extends object = SessionData>(
       writes.push((target) => target.delete(name, attributes))
     },
   }
-  const meta = options.metadata === false ? null : (options.metadata ?? userAgentOf)(request)
+  const meta = requestMetadata(request, options.metadata)
   const session = await sessions.load(recording, options.name, { meta })
   let response: Response
   try {

@@ -16,7 +16,13 @@ export {
   parseCookieHeaderAll,
   serializeSetCookie,
 } from './cookie-header'
-export { type HandleOptions, handle, withSetCookies } from './handle'
+export {
+  type HandleOptions,
+  handle,
+  type RequestMetadata,
+  requestMetadata,
+  withSetCookies,
+} from './handle'
 export {
   type RequestSessionOptions,
   SESSION_META_KEY,

@@ -27,7 +27,9 @@ import {
   createHeaderCookieJar,
   createRequestSessions,
   type HeaderCookieJar,
+  type RequestMetadata,
   type RequestSessions,
+  requestMetadata,
   type SessionCookieOptions,
 } from '@pgstore/core/web'
 import type { Session, SessionStorage } from 'react-router'
@@ -50,11 +52,22 @@ export interface PgSessionStorageOptions {
   cookie?: SessionCookieOptions
   /** Lifetime of a session (cookie and row) from its last save, in seconds. @default 1_209_600 (14 days) */
   maxAge?: number
+  /**
+   * What a session records about the request that created it, for device lists, when `getSession` is
+   * given the `Request` (a Cookie header alone carries none). `false` records nothing.
+   * @default the `User-Agent` header
+   */
+  metadata?: RequestMetadata
 }
 
 /** React Router's `SessionStorage` over a PgStore, with what React Router's has no word for. */
 export interface PgSessionStorage<Data = SessionData, FlashData = Data>
   extends SessionStorage<Data, FlashData> {
+  /**
+   * React Router's `getSession(cookieHeader)`, or given the `Request` itself: its Cookie header, and what
+   * a session it creates records (`metadata`: the User-Agent by default) for "your devices" lists.
+   */
+  getSession(source?: string | null | Request): Promise<Session<Data, FlashData>>
   /**
    * Moves the session to a new id at once and deletes the old row: call it on login, before
    * `commitSession`, so an id planted or known before cannot be used after (session fixation).
@@ -135,9 +148,13 @@ export function createPgSessionStorage<Data = SessionData, FlashData = Data>(
   return {
     store,
     close,
-    async getSession(cookieHeader) {
-      const jar = createHeaderCookieJar(cookieHeader)
-      const core = await sessions.load(jar)
+    async getSession(source) {
+      const request = source instanceof Request ? source : undefined
+      const jar = createHeaderCookieJar(
+        request ? request.headers.get('cookie') : (source as string | null | undefined),
+      )
+      const meta = request ? requestMetadata(request, options.metadata) : null
+      const core = await sessions.load(jar, undefined, { meta })
       const session = toRouterSession<Data, FlashData>(core)
       loaded.set(session, { core, jar })
       return session

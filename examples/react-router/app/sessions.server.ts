@@ -72,7 +72,7 @@ export async function guarded<T>(body: () => Promise<T>): Promise<T> {
 }
 
 export const sessionOf = (context: AppLoadContext, request: Request) =>
-  context.sessions.storage.getSession(request.headers.get('Cookie'))
+  context.sessions.storage.getSession(request)
 
 /** The session's cookie header, to send with the answer. */
 export const cookieOf = async (context: AppLoadContext, session: AppSession) => ({

@@ -116,6 +116,10 @@ describe.each([
     const listed = await laptop('GET', '/sessions')
     expect(listed.status).toBe(200)
     expect(listed.body).toContain('<strong>this device</strong>')
+    // Each login recorded its browser's User-Agent (getSession was given the Request).
+    expect(listed.body).toContain('phone')
+    expect(listed.body).toContain('tablet')
+    expect(listed.body).not.toContain('unknown device')
     expect(listed.digests).toHaveLength(2)
     expect((await laptop('POST', '/sessions/revoke', { digest: listed.digests[0]! })).location).toBe(
       '/sessions',

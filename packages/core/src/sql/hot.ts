@@ -7,13 +7,14 @@
  * `notify` (see cache/announcer.ts). Only the creating writes (insert, upsert) take the request's metadata
  * (`meta`); update and touch never touch that column.
  */
-import { and, eq, type SQL, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { PgDialect } from 'drizzle-orm/pg-core'
 import { noticePrefix, type WriteNotice } from '../cache/protocol'
 import type { SessionTable } from '../schema'
 import type { AnyPgDatabase } from './database'
 import { direct, nodePgClient, type StatementMode } from './direct'
 import { statementName } from './names'
+import { rowRules } from './rules'
 
 const ph = sql.placeholder
 
@@ -64,6 +65,8 @@ export interface HotQueries {
    * costs a cache miss elsewhere, so it never waits for a disk flush.
    */
   notify(channel: string, payloads: readonly string[]): Promise<void>
+  /** Resolves once no call waits or runs that the store itself holds back (coalescing); before close. */
+  idle(): Promise<void>
 }
 
 /** Payloads are joined with this to travel as one parameter; it never occurs in one. */
@@ -83,20 +86,17 @@ export interface HotOptions {
 export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, options: HotOptions): HotQueries {
   const name = (op: string) => statementName(options.qualifiedName, op)
   const mode = options.mode
-  // A constant parameter, not text, so stores with other lifetimes share the statements' names and text.
-  const lifetime = sql`(${options.lifetime}::float8 * interval '1 millisecond')`
-  const live = sql`${t.expiresAt} > now() and ${t.createdAt} > now() - ${lifetime}`
-  const dead = sql`(${t.expiresAt} <= now() or ${t.createdAt} <= now() - ${lifetime})`
+  const { lifetime, live, dead, epoch, readExpiry, cappedExpiry, upsertSet, replaceDead } = rowRules(
+    t,
+    options.lifetime,
+  )
   const key = eq(t.id, ph('id'))
 
-  // Times come back as whole epoch ms (float8), which every driver hands over as a number: no date parsing.
-  const epoch = (column: SQL | SessionTable['expiresAt'] | SessionTable['updatedAt']) =>
-    sql<number>`floor(extract(epoch from ${column}) * 1000)::float8`
   const stored = { expiresAt: epoch(t.expiresAt) }
   const get = db
     .select({
       data: sql<string>`${t.data}::text`,
-      expiresAt: epoch(sql`least(${t.expiresAt}, ${t.createdAt} + ${lifetime})`),
+      expiresAt: readExpiry,
       updatedAt: epoch(t.updatedAt),
     })
     .from(t)
@@ -113,28 +113,12 @@ export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, options: H
     expiresAt: sql`least(${expiry}, now() + ${lifetime})`,
     meta: sql`${ph('meta')}::text::jsonb`,
   }
-  // A dead row that was not pruned yet is a new session, not a continuation of the old one.
-  const replaceDead = {
-    data: sql`excluded.data`,
-    userId: sql`excluded.user_id`,
-    updatedAt: sql`now()`,
-    expiresAt: sql`excluded.expires_at`,
-    createdAt: sql`now()`,
-    meta: sql`excluded.meta`,
-  }
   const upsert = db
     .insert(t)
     .values(values)
     .onConflictDoUpdate({
       target: t.id,
-      set: {
-        data: sql`excluded.data`,
-        userId: sql`excluded.user_id`,
-        updatedAt: sql`now()`,
-        expiresAt: sql`case when ${dead} then excluded.expires_at else least(excluded.expires_at, ${t.createdAt} + ${lifetime}) end`,
-        createdAt: sql`case when ${dead} then now() else ${t.createdAt} end`,
-        meta: sql`case when ${dead} then excluded.meta else coalesce(excluded.meta, ${t.meta}) end`,
-      },
+      set: upsertSet,
     })
     .returning(stored)
   const insert = db
@@ -148,14 +132,14 @@ export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, options: H
       data,
       userId: ph('userId') as never,
       updatedAt: sql`now()`,
-      expiresAt: sql`least(${expiry}, ${t.createdAt} + ${lifetime})`,
+      expiresAt: cappedExpiry(expiry),
     })
     .where(and(key, live))
     .returning(stored)
   const touch = db
     .update(t)
     .set({
-      expiresAt: sql`least(${expiry}, ${t.createdAt} + ${lifetime})`,
+      expiresAt: cappedExpiry(expiry),
       updatedAt: sql`now()`,
       userId: sql`coalesce(${t.userId}, ${ph('userId')})`,
     })
@@ -213,6 +197,7 @@ export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, options: H
       async notify(channel, payloads) {
         await notifyRows([channel, payloads.join(PAYLOAD_SEPARATOR)])
       },
+      idle: async () => undefined,
     }
   }
 
@@ -250,5 +235,6 @@ export function prepareHotQueries(db: AnyPgDatabase, t: SessionTable, options: H
       // Batched and off the request path, so building it per call costs nothing that matters.
       await db.execute(notify(channel, payloads.join(PAYLOAD_SEPARATOR)))
     },
+    idle: async () => undefined,
   }
 }

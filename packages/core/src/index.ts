@@ -20,6 +20,7 @@ export { assertSecrets, isSessionId, newSessionId, signCookieValue, unsignCookie
 export type { AnyPgDatabase } from './sql/database'
 export { createTableStatements } from './sql/ddl'
 export type { PruneOptions, PruneResult } from './sql/prune'
+export type { BatchStats } from './store/coalescer'
 export type { PoolLike } from './store/connection'
 export type { PgStoreOptions } from './store/options'
 export { createPgStore, PgStore } from './store/pg-store'

@@ -8,10 +8,13 @@
  */
 import { PgStoreError } from '../errors'
 import { AdminStatements } from '../sql/admin'
+import { prepareBatchQueries } from '../sql/batch'
 import { type AnyPgDatabase, primaryOf } from '../sql/database'
 import { ensureTable } from '../sql/ddl'
 import { StatementMode } from '../sql/direct'
 import { type HotQueries, prepareHotQueries } from '../sql/hot'
+import { coalesceHot } from './coalesced-hot'
+import { emptyBatchStats } from './coalescer'
 import type { StoreSettings } from './options'
 
 /** The part of `pg.Pool` pgstore uses. */
@@ -181,6 +184,8 @@ export class Connection {
   #connected: Connected | undefined
   #resolved: ResolvedDatabase | undefined
   #connecting: Promise<Connected> | undefined
+  /** What coalescing did (zeros with `coalesce: false`). */
+  readonly batchStats = emptyBatchStats()
 
   constructor(
     source: DatabaseSource & { createTable?: boolean },
@@ -231,13 +236,17 @@ export class Connection {
     if (this.#source.createTable) await ensureTable(primary, tableName)
     const client = resolved.ownPool ?? this.#source.pool ?? (primary as { $client?: unknown }).$client
     await this.#hooks.ready(resolved, client)
+    const hotOptions = {
+      qualifiedName: label,
+      notice: this.#notice,
+      lifetime: this.#settings.lifetime,
+      mode: new StatementMode(this.#settings.preparedStatements, this.#hooks.onUnnamed),
+    }
+    const hot = prepareHotQueries(primary, table, hotOptions)
     this.#connected = {
-      hot: prepareHotQueries(primary, table, {
-        qualifiedName: label,
-        notice: this.#notice,
-        lifetime: this.#settings.lifetime,
-        mode: new StatementMode(this.#settings.preparedStatements, this.#hooks.onUnnamed),
-      }),
+      hot: this.#settings.coalesce
+        ? coalesceHot(hot, prepareBatchQueries(primary, table, hotOptions), this.batchStats)
+        : hot,
       admin: new AdminStatements(db, table, this.#notice),
       resolved,
     }

@@ -116,6 +116,14 @@ export interface PgStoreOptions<TData extends object = SessionData> {
    */
   preparedStatements?: boolean
   /**
+   * Coalesce concurrent hot calls (get, set, create, update, touch, destroy): a call goes out at once
+   * while fewer than 2 statements of its kind (reads or writes) are in flight; calls that come while 2 are
+   * in flight join the next one, sent as one statement of up to 256 calls. Each call keeps its own answer,
+   * error and timeout; calls for one session keep their order. `false` sends every call alone.
+   * @default true
+   */
+  coalesce?: boolean
+  /**
    * Longest wait for a connection from the pool created from `connectionString`, in ms.
    * @default 5_000
    */
@@ -153,6 +161,8 @@ export interface StoreSettings {
   queryTimeout: number
   /** Named hot statements at start (see `preparedStatements`). */
   preparedStatements: boolean
+  /** Coalesce concurrent hot calls (see `coalesce`). */
+  coalesce: boolean
   /** Undefined: no limit. */
   maxSessionsPerUser: number | undefined
   prune: Required<PruneOptions> | false
@@ -193,7 +203,8 @@ export function resolveStoreOptions(options: PgStoreOptions<any>): StoreSettings
     touchAfter: positiveNumber('touchAfter', options.touchAfter, STORE_DEFAULTS.touchAfter, true),
     maxBytes: positiveNumber('maxBytes', options.maxBytes, STORE_DEFAULTS.maxBytes),
     queryTimeout: positiveNumber('queryTimeout', options.queryTimeout, STORE_DEFAULTS.queryTimeout, true),
-    preparedStatements: preparedStatements(options.preparedStatements),
+    preparedStatements: flag('preparedStatements', options.preparedStatements),
+    coalesce: flag('coalesce', options.coalesce),
     maxSessionsPerUser: sessionCap(options),
     prune: options.prune === false ? false : pruneSettings(options.prune),
     cache: cache
@@ -214,11 +225,11 @@ function pruneSettings(given: PruneOptions | undefined): Required<PruneOptions> 
   return { ...PRUNE_DEFAULTS, ...given, interval }
 }
 
-/** @throws PgStoreError `INVALID_OPTIONS` unless absent or a boolean */
-function preparedStatements(value: unknown): boolean {
+/** A boolean option that defaults to true. @throws PgStoreError `INVALID_OPTIONS` unless absent or a boolean */
+function flag(name: string, value: unknown): boolean {
   if (value === undefined) return true
   if (typeof value !== 'boolean') {
-    throw new PgStoreError('INVALID_OPTIONS', 'pgstore: preparedStatements must be true or false.')
+    throw new PgStoreError('INVALID_OPTIONS', `pgstore: ${name} must be true or false.`)
   }
   return value
 }

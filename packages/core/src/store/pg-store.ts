@@ -21,6 +21,7 @@ import { type PgStoreError, toPgStoreError } from '../errors'
 import type { SessionTable } from '../schema'
 import type { PruneResult } from '../sql/prune'
 import type { Calls } from './calls'
+import type { BatchStats } from './coalescer'
 import type { Connected, Connection } from './connection'
 import { buildLayers } from './layers'
 import {
@@ -232,8 +233,18 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
     this.#calls.close()
     await this.#pruner?.stop()
     await this.#connection.settled()
+    await this.#connection.current?.hot.idle()
     await this.#rows.close()
     await this.#connection.close()
+  }
+
+  /**
+   * What coalescing did since the store started: calls sent, statements they went in, calls that waited
+   * for a batch, and the most calls one statement carried. `statements / calls` is the cost per call; all
+   * zeros with `coalesce: false`.
+   */
+  get batchStats(): Readonly<BatchStats> {
+    return { ...this.#connection.batchStats }
   }
 
   /** True until a call finds the database unreachable; true again once one succeeds. */

@@ -1,0 +1,169 @@
+/**
+ * Adaptive coalescing of concurrent hot statements. A call goes out at once, alone, while fewer than
+ * `limit` statements of its coalescer are in flight, so a quiet store adds no latency; a call that comes
+ * while `limit` are in flight waits and joins the next batch, which goes as one statement (at most `bound`
+ * calls) as soon as one in flight comes back. A round trip costs the app far more CPU than the statement
+ * costs the server (bench/README.md), so under load many calls share one.
+ *
+ * Every caller keeps its own answer and its own error: a batch that fails is sent again call by call, so one
+ * bad row never fails its neighbours; timeouts stay the caller's (store/calls.ts bounds each call).
+ *
+ * An `ordered` coalescer (the writes) never puts two calls for one id in one batch and never sends a batch
+ * while a statement holding one of its ids is in flight, so calls for one session run in the order they
+ * were made: the last write wins, a destroy after a set destroys.
+ *
+ * @example
+ * ```ts
+ * const reads = new Coalescer({ limit: 2, bound: 256, ordered: false }, stats)
+ * const row = await reads.run(getLane, digest, digest)
+ * ```
+ */
+
+/** How calls of one kind go out: alone (the single-row statement) or many in one statement. */
+export interface Lane<I, O> {
+  one(input: I): Promise<O>
+  /** Answers by key; a key missing from the map has the answer undefined. */
+  many(inputs: readonly I[]): Promise<Map<string, O>>
+}
+
+/** What the coalescing of a store did since it started (`PgStore.batchStats`). */
+export interface BatchStats {
+  /** Calls sent, alone or in a batch. */
+  calls: number
+  /** Statements sent for them, including the call-by-call retries of a failed batch. */
+  statements: number
+  /** Calls that waited for a batch instead of going out at once. */
+  waited: number
+  /** The most calls one statement carried. */
+  largest: number
+}
+
+export function emptyBatchStats(): BatchStats {
+  return { calls: 0, statements: 0, waited: 0, largest: 0 }
+}
+
+interface Call {
+  key: string
+  input: unknown
+  resolve(value: unknown): void
+  reject(err: unknown): void
+}
+
+interface Batch {
+  lane: Lane<unknown, unknown>
+  calls: Call[]
+  keys: Set<string>
+}
+
+export interface CoalescerOptions {
+  /** Statements in flight before calls wait. */
+  limit: number
+  /** Most calls in one statement. */
+  bound: number
+  /** Calls for one key keep their order (see the module doc). */
+  ordered: boolean
+}
+
+export class Coalescer {
+  readonly #options: CoalescerOptions
+  readonly #stats: BatchStats
+  readonly #queue: Batch[] = []
+  /** Keys of the statements in flight, with how many hold each (ordered coalescers only). */
+  readonly #busy = new Map<string, number>()
+  #inFlight = 0
+  #idle: Array<() => void> = []
+
+  constructor(options: CoalescerOptions, stats: BatchStats) {
+    this.#options = options
+    this.#stats = stats
+  }
+
+  run<I, O>(lane: Lane<I, O>, key: string, input: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      const call = { key, input, resolve, reject } as Call
+      const batch = { lane, calls: [call], keys: new Set([key]) } as Batch
+      if (this.#queue.length === 0 && this.#inFlight < this.#options.limit && !this.#busy.has(key)) {
+        this.#send(batch)
+        return
+      }
+      this.#stats.waited++
+      this.#join(batch, call)
+      this.#pump()
+    })
+  }
+
+  /** Resolves once nothing waits and nothing is in flight (before the pool ends). */
+  idle(): Promise<void> {
+    if (this.#inFlight === 0 && this.#queue.length === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#idle.push(resolve))
+  }
+
+  /**
+   * Joins the newest waiting batch of the same lane with room, unless (ordered) the key waits in it or in
+   * a later batch; else waits in a batch of its own at the end of the queue.
+   */
+  #join(alone: Batch, call: Call): void {
+    const { bound, ordered } = this.#options
+    for (let i = this.#queue.length - 1; i >= 0; i--) {
+      const batch = this.#queue[i]!
+      if (ordered && batch.keys.has(call.key)) break
+      if (batch.lane === alone.lane && batch.calls.length < bound) {
+        batch.calls.push(call)
+        batch.keys.add(call.key)
+        return
+      }
+    }
+    this.#queue.push(alone)
+  }
+
+  /** Sends waiting batches, oldest first, while there is room and (ordered) none of its keys is busy. */
+  #pump(): void {
+    while (this.#queue.length > 0 && this.#inFlight < this.#options.limit) {
+      const head = this.#queue[0]!
+      if (this.#options.ordered && [...head.keys].some((key) => this.#busy.has(key))) break
+      this.#queue.shift()
+      this.#send(head)
+    }
+    if (this.#inFlight === 0 && this.#queue.length === 0) {
+      for (const resolve of this.#idle.splice(0)) resolve()
+    }
+  }
+
+  #send(batch: Batch): void {
+    const stats = this.#stats
+    const { calls, lane } = batch
+    stats.calls += calls.length
+    stats.statements++
+    stats.largest = Math.max(stats.largest, calls.length)
+    this.#inFlight++
+    if (this.#options.ordered)
+      for (const key of batch.keys) this.#busy.set(key, (this.#busy.get(key) ?? 0) + 1)
+    const done = () => {
+      this.#inFlight--
+      if (this.#options.ordered) {
+        for (const key of batch.keys) {
+          const n = this.#busy.get(key)! - 1
+          if (n === 0) this.#busy.delete(key)
+          else this.#busy.set(key, n)
+        }
+      }
+      this.#pump()
+    }
+    const alone = (call: Call) => lane.one(call.input).then(call.resolve, call.reject)
+    if (calls.length === 1) {
+      void alone(calls[0]!).then(done)
+      return
+    }
+    lane.many(calls.map((call) => call.input)).then(
+      (answers) => {
+        for (const call of calls) call.resolve(answers.get(call.key))
+        done()
+      },
+      // One bad call fails its statement: each goes again alone, for its own answer or error.
+      () => {
+        stats.statements += calls.length
+        void Promise.all(calls.map(alone)).then(done)
+      },
+    )
+  }
+}

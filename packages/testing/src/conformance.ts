@@ -18,6 +18,8 @@ export interface ConformanceTarget {
   touch(sid: string, data: Record<string, unknown>, ttlMs: number): Promise<void>
   destroy(sid: string): Promise<void>
   close(): Promise<void>
+  /** The store's coalescing statistics, when the target reaches a PgStore (see `PgStore.batchStats`). */
+  batchStats?(): { calls: number; statements: number; largest: number }
 }
 
 /** The target for a bare PgStore, for suites that reach the store without a framework in between. */
@@ -33,6 +35,7 @@ export function pgStoreTarget(store: PgStore<any>, onClose?: () => Promise<void>
       await store.close()
       await onClose?.()
     },
+    batchStats: () => store.batchStats,
   }
 }
 
@@ -242,11 +245,27 @@ export function describeStoreConformance(
       },
     )
 
-    test('concurrency', 'keeps concurrent sessions apart', async () => {
-      const sids = Array.from({ length: 20 }, newSid)
+    test('concurrency', 'keeps concurrent sessions apart, coalesced into shared statements', async () => {
+      const before = store.batchStats?.()
+      const sids = Array.from({ length: 100 }, newSid)
       await Promise.all(sids.map((sid, i) => store.set(sid, { i })))
       const got = await Promise.all(sids.map((sid) => store.get(sid)))
       expect(got.map((g) => g?.i)).toEqual(sids.map((_, i) => i))
+      await Promise.all(sids.map((sid, i) => store.touch(sid, { i }, 3_600_000)))
+      await Promise.all(sids.slice(50).map((sid) => store.destroy(sid)))
+      const after = await Promise.all(sids.map((sid) => store.get(sid)))
+      expect(after.map((g) => g?.i ?? null)).toEqual(sids.map((_, i) => (i < 50 ? i : null)))
+      const moved = await db.query(
+        `select 1 from ${db.sessions} where id = any($1) and expires_at > now() + interval '50 minutes'`,
+        [sids.slice(0, 50).map(digest)],
+      )
+      expect(moved).toHaveLength(50)
+      // 100 calls made at once while 2 statements are in flight: the rest share statements.
+      const stats = store.batchStats?.()
+      if (before && stats) {
+        expect(stats.largest).toBeGreaterThan(1)
+        expect(stats.statements - before.statements).toBeLessThan(stats.calls - before.calls)
+      }
     })
   })
 }

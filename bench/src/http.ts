@@ -65,6 +65,16 @@ export function httpVariants(): { variants: HttpVariant[]; missing: string[] } {
   add(
     {
       group: 'express',
+      name: '@pgstore/express (coalesce: false)',
+      app: 'express',
+      variant: 'pgstore-alone',
+      postgres: true,
+    },
+    'express',
+  )
+  add(
+    {
+      group: 'express',
       name: '@pgstore/express (postgres.js)',
       app: 'express',
       variant: 'pgstore-postgresjs',

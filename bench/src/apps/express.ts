@@ -17,6 +17,7 @@ export type ExpressVariant =
   | 'pgstore-postgresjs'
   | 'pgstore-cache'
   | 'pgstore-cache-5min'
+  | 'pgstore-alone'
   | 'connect-pg-simple'
   | 'connect-redis'
   | 'memory'
@@ -84,6 +85,9 @@ async function createStore(): Promise<session.Store> {
     }
     case 'pgstore':
       return pgSessionStore(TABLES.express, false)
+    case 'pgstore-alone':
+      // Coalescing off: every store call is its own statement, for the comparison of issue 15.
+      return pgSessionStore(TABLES.expressAlone, false, false)
     case 'pgstore-cache':
       // The opt-in read cache: a read whose session is cached sends no statement. Its LISTEN connection is
       // one of the pool's.
@@ -98,9 +102,13 @@ async function createStore(): Promise<session.Store> {
 }
 
 /** `@pgstore/express` on the shared pool, with the read cache when `cache` is given. */
-async function pgSessionStore(table: SessionTable, cache: CacheOptions | false): Promise<session.Store> {
+async function pgSessionStore(
+  table: SessionTable,
+  cache: CacheOptions | false,
+  coalesce = true,
+): Promise<session.Store> {
   const { PgSessionStore } = await import('@pgstore/express')
-  const store = new PgSessionStore({ pool, table, prune: false, cache })
+  const store = new PgSessionStore({ pool, table, prune: false, cache, coalesce })
   close = () => store.close()
   return store
 }

@@ -238,6 +238,50 @@ describe('coalescing keeps each call its own timeout (PostgreSQL)', () => {
   })
 })
 
+describe('coalescing never resends a batch whose connection went (PostgreSQL)', () => {
+  const db = useTestDatabase('pg', { createTable: true })
+
+  it('fails every call of it, since the statement may have committed, and serves the next calls', async () => {
+    const store = new PgStore<{ die?: boolean; n?: number }>({ db: db.db, table: db.table, prune: false })
+    store.on('disconnect', () => undefined)
+    await db.query(`
+      create or replace function "${db.schema}".die() returns trigger language plpgsql as $$
+      begin
+        if new.data ? 'die' then perform pg_terminate_backend(pg_backend_pid()); end if;
+        return new;
+      end $$`)
+    await db.query(
+      `create trigger die before insert on ${db.sessions} for each row execute function "${db.schema}".die()`,
+    )
+    try {
+      const sids = Array.from({ length: 4 }, newSessionId)
+      await store.get(newSessionId()) // connected, so every call below is made in this tick
+      const before = store.batchStats
+      const settled = await Promise.allSettled([
+        store.get(newSessionId()),
+        store.get(newSessionId()),
+        store.create(newSessionId(), { n: 0 }),
+        store.create(newSessionId(), { n: 0 }),
+        ...sids.map((sid, n) => store.create(sid, n === 0 ? { die: true } : { n })),
+      ])
+      const batch = settled.slice(4)
+      for (const s of batch) {
+        expect(s.status === 'rejected' && isPgStoreError(s.reason) && s.reason.code).toBe('DB_UNAVAILABLE')
+      }
+      expect(store.batchStats.statements - before.statements).toBe(5) // 2 + 2 alone, the batch once
+      for (const sid of sids) expect(await rowCount(sid)).toBe(0)
+      const sid = newSessionId()
+      expect(await store.create(sid, { n: 9 })).toBe(true)
+      expect(await store.get(sid)).toEqual({ n: 9 })
+    } finally {
+      await store.close()
+    }
+  })
+
+  const rowCount = async (sid: string) =>
+    (await db.query(`select 1 from ${db.sessions} where id = $1`, [digest(sid)])).length
+})
+
 describe('coalesce: false', () => {
   const db = useTestDatabase('pg', { createTable: true })
 

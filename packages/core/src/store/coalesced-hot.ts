@@ -13,8 +13,21 @@ export const COALESCE_LIMIT = 2
 /** Most calls in one statement. */
 export const COALESCE_BOUND = 256
 
+/**
+ * A statement error one row can cause (bad data, a constraint, a trigger's exception): the server rolled the
+ * whole statement back, so each call can go again alone. Not the server going away (08, 57P0x), too many
+ * connections (53), a cancel or statement timeout (57014) or a read-only server (25): those are every
+ * call's, and a lost connection may hide a statement that committed.
+ */
+function rowError(err: unknown): boolean {
+  // Drizzle wraps the driver's error (DrizzleQueryError) on every driver but the direct path's.
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null
+  const code = typeof e?.code === 'string' ? e.code : e?.cause?.code
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|25|53|57)/.test(code)
+}
+
 export function coalesceHot(one: HotQueries, many: BatchQueries, stats: BatchStats): HotQueries {
-  const options = { limit: COALESCE_LIMIT, bound: COALESCE_BOUND }
+  const options = { limit: COALESCE_LIMIT, bound: COALESCE_BOUND, retryAlone: rowError }
   const reads = new Coalescer({ ...options, ordered: false }, stats)
   const writes = new Coalescer({ ...options, ordered: true }, stats)
   const get: Lane<string, Awaited<ReturnType<HotQueries['get']>>> = {

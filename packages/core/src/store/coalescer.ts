@@ -5,8 +5,10 @@
  * calls) as soon as one in flight comes back. A round trip costs the app far more CPU than the statement
  * costs the server (bench/README.md), so under load many calls share one.
  *
- * Every caller keeps its own answer and its own error: a batch that fails is sent again call by call, so one
- * bad row never fails its neighbours; timeouts stay the caller's (store/calls.ts bounds each call).
+ * Every caller keeps its own answer and its own error: a batch that one of its rows failed (`retryAlone` says
+ * which errors those are) is sent again call by call, so one bad row never fails its neighbours; any other
+ * failure (the connection went, the statement was cancelled) is every call's, since sending each again could
+ * repeat a statement that did run. Timeouts stay the caller's (store/calls.ts bounds each call).
  *
  * An `ordered` coalescer (the writes) never puts two calls for one id in one batch and never sends a batch
  * while a statement holding one of its ids is in flight, so calls for one session run in the order they
@@ -14,7 +16,7 @@
  *
  * @example
  * ```ts
- * const reads = new Coalescer({ limit: 2, bound: 256, ordered: false }, stats)
+ * const reads = new Coalescer({ limit: 2, bound: 256, ordered: false, retryAlone: () => true }, stats)
  * const row = await reads.run(getLane, digest, digest)
  * ```
  */
@@ -62,6 +64,8 @@ export interface CoalescerOptions {
   bound: number
   /** Calls for one key keep their order (see the module doc). */
   ordered: boolean
+  /** True when a batch's error may be one call's, and the batch did not run: each call goes again alone. */
+  retryAlone(err: unknown): boolean
 }
 
 export class Coalescer {
@@ -159,8 +163,13 @@ export class Coalescer {
         for (const call of calls) call.resolve(answers.get(call.key))
         done()
       },
-      // One bad call fails its statement: each goes again alone, for its own answer or error.
-      () => {
+      (err: unknown) => {
+        if (!this.#options.retryAlone(err)) {
+          for (const call of calls) call.reject(err)
+          done()
+          return
+        }
+        // One bad call fails its statement: each goes again alone, for its own answer or error.
         stats.statements += calls.length
         void Promise.all(calls.map(alone)).then(done)
       },

@@ -44,10 +44,14 @@ export async function login(
       const set = res.headers.get('set-cookie')
       await res.arrayBuffer()
       if (!res.ok || !set) throw new Error(`bench: login ${i} failed with ${res.status}`)
-      cookies[i] = set
-        .split(/,(?=\s*[^;,=\s]+=)/)
-        .map((c) => c.split(';')[0]?.trim())
-        .join('; ')
+      // A name set twice keeps its last value, as in a browser (hono-sessions sets its cookie before the
+      // handler runs and again after).
+      const jar = new Map<string, string>()
+      for (const line of res.headers.getSetCookie()) {
+        const pair = line.split(';')[0]?.trim() ?? ''
+        jar.set(pair.split('=')[0] ?? '', pair)
+      }
+      cookies[i] = [...jar.values()].join('; ')
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker))

@@ -7,10 +7,10 @@
  *
  * Runs with `--conditions=react-server`, as Next's server bundles do, since @pgstore/next is `server-only`.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer } from 'node:http'
 import { childConfig } from '../child'
 import { TABLES } from '../db'
-import { createPool, MAX_AGE, SECRET, serveApp } from './shared'
+import { createPool, MAX_AGE, SECRET, serveApp, webBridge } from './shared'
 
 interface Data {
   userId?: string
@@ -84,38 +84,17 @@ async function routes(): Promise<Record<string, Handler>> {
   }
 }
 
-function bridge(table: Record<string, Handler>) {
-  return async (req: IncomingMessage, res: ServerResponse) => {
-    try {
-      const handler = table[`${req.method} ${(req.url ?? '/').split('?')[0]}`]
-      if (!handler) {
-        res.writeHead(404).end()
-        return
-      }
-      const headers = new Headers()
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v)
-      const response = await handler(
-        new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers }),
-        { params: Promise.resolve({}) },
-      )
-      const out: Record<string, string | string[]> = {}
-      response.headers.forEach((v, k) => {
-        if (k !== 'set-cookie') out[k] = v
-      })
-      const cookies = response.headers.getSetCookie()
-      if (cookies.length > 0) out['set-cookie'] = cookies
-      res.writeHead(response.status, out).end(Buffer.from(await response.arrayBuffer()))
-    } catch {
-      res.writeHead(500).end()
-    }
-  }
+/** Dispatches on `METHOD /path` to the route handler, 404 for any other. */
+const dispatch = (table: Record<string, Handler>) => (request: Request, route: string) => {
+  const handler = table[route]
+  return handler ? handler(request, { params: Promise.resolve({}) }) : new Response(null, { status: 404 })
 }
 
 serveApp(
   'next',
   pool,
   async () => {
-    return createServer(bridge(await routes())).listen(0, '127.0.0.1')
+    return createServer(webBridge(dispatch(await routes()))).listen(0, '127.0.0.1')
   },
   () => close(),
 )

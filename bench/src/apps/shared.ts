@@ -3,7 +3,7 @@
  * the `stats` / `prune` requests the orchestrator sends.
  */
 import { once } from 'node:events'
-import type { Server } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { PgStore } from '@pgstore/core'
 import pg from 'pg'
@@ -122,4 +122,31 @@ export function serveApp(
       await pool.end()
     },
   )
+}
+
+/**
+ * A node:http listener over a fetch-style handler: the conversion to and from Web Request/Response that
+ * Next's route handlers and React Router's request handler also go through. `route` is `METHOD /path`.
+ * Request bodies are not forwarded; no bench route reads one.
+ */
+export function webBridge(handler: (request: Request, route: string) => Response | Promise<Response>) {
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      const headers = new Headers()
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v)
+      const response = await handler(
+        new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers }),
+        `${req.method} ${(req.url ?? '/').split('?')[0]}`,
+      )
+      const out: Record<string, string | string[]> = {}
+      response.headers.forEach((v, k) => {
+        if (k !== 'set-cookie') out[k] = v
+      })
+      const cookies = response.headers.getSetCookie()
+      if (cookies.length > 0) out['set-cookie'] = cookies
+      res.writeHead(response.status, out).end(Buffer.from(await response.arrayBuffer()))
+    } catch {
+      res.writeHead(500).end()
+    }
+  }
 }

@@ -25,6 +25,8 @@ export const TABLES = {
   expressCache5: pgSessionTable('express_cache5_sessions', { schema: SCHEMA }),
   koa: pgSessionTable('koa_sessions', { schema: SCHEMA }),
   next: pgSessionTable('next_sessions', { schema: SCHEMA }),
+  hono: pgSessionTable('hono_sessions', { schema: SCHEMA }),
+  reactRouter: pgSessionTable('react_router_sessions', { schema: SCHEMA }),
   store: pgSessionTable('store_sessions', { schema: SCHEMA }),
   small: pgSessionTable('scale_1k', { schema: SCHEMA }),
   /** The smoke run's "large" table, so a smoke run never replaces the full run's million rows. */
@@ -80,6 +82,8 @@ export async function prepareDatabase(): Promise<void> {
       'express_cache5_sessions',
       'koa_sessions',
       'next_sessions',
+      'hono_sessions',
+      'react_router_sessions',
       'store_sessions',
       CPS_TABLE,
       CPS_STORE_TABLE,

@@ -11,8 +11,11 @@ import { type Child, startChild } from './child'
 import { ADMIN_URL, backendCpuMs, backendName, benchTransactions, waitForIdleDatabase } from './db'
 import { type LoadResult, load, login, SCENARIOS, type Scenario } from './load'
 
+/** The HTTP groups, in the order they run and are reported. */
+export const HTTP_GROUPS = ['express', 'koa', 'next', 'hono', 'react-router'] as const
+
 export interface HttpVariant {
-  group: 'express' | 'koa' | 'next'
+  group: (typeof HTTP_GROUPS)[number]
   name: string
   /** The app child under src/apps. */
   app: string
@@ -121,6 +124,31 @@ export function httpVariants(): { variants: HttpVariant[]; missing: string[] } {
   add(
     { group: 'next', name: 'iron-session', app: 'next', variant: 'iron-session', postgres: false, nodeArgs },
     'next',
+  )
+  add({ group: 'hono', name: '@pgstore/hono', app: 'hono', variant: 'pgstore', postgres: true }, 'hono')
+  add(
+    { group: 'hono', name: 'hono-sessions (cookie)', app: 'hono', variant: 'cookie', postgres: false },
+    'hono',
+  )
+  add(
+    {
+      group: 'react-router',
+      name: '@pgstore/react-router',
+      app: 'react-router',
+      variant: 'pgstore',
+      postgres: true,
+    },
+    'react-router',
+  )
+  add(
+    {
+      group: 'react-router',
+      name: 'createCookieSessionStorage',
+      app: 'react-router',
+      variant: 'cookie',
+      postgres: false,
+    },
+    'react-router',
   )
   return { variants, missing }
 }

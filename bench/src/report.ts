@@ -1,5 +1,5 @@
 /** The markdown report: medians over rounds, ratios computed within the run, and the issue's targets. */
-import type { ChildSummary, HttpSample } from './http'
+import { type ChildSummary, HTTP_GROUPS, type HttpSample } from './http'
 import type { LoadResult } from './load'
 import { fmt, median, ratio } from './stats'
 import type { StoreRunResult } from './store-worker'
@@ -37,6 +37,8 @@ const PEERS: Record<string, { pg?: string; ceiling?: string }> = {
   express: { pg: 'connect-pg-simple', ceiling: 'MemoryStore' },
   koa: { ceiling: 'koa-session (cookie)' },
   next: { ceiling: 'iron-session' },
+  hono: { ceiling: 'hono-sessions (cookie)' },
+  'react-router': { ceiling: 'createCookieSessionStorage' },
 }
 
 interface Cell {
@@ -79,7 +81,7 @@ export function report(r: BenchResult): string {
   out.push(`Reproduce: \`${r.command}\``)
   out.push('')
 
-  for (const group of ['express', 'koa', 'next']) {
+  for (const group of HTTP_GROUPS) {
     const names = Object.keys(r.http).filter((n) => r.http[n]?.group === group)
     if (names.length === 0) continue
     const peers = PEERS[group] ?? {}

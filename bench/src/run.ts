@@ -2,7 +2,7 @@
  * `pnpm --filter @pgstore/bench bench`: every phase, a markdown table on stdout, JSON in bench/results/.
  * `--smoke` runs a version of under a minute for CI that checks the harness works and asserts nothing on
  * speed.
- * `--rounds N`, `--seconds S`, `--only store,http,scale,prune`, `--groups express,koa,next` and
+ * `--rounds N`, `--seconds S`, `--only store,http,scale,prune`, `--groups express,koa,next,hono,react-router` and
  * `--scenarios read,write,login` narrow a development run;  `--variants a,b` keeps the HTTP variants whose
  * names contain one of the parts (`=name` for an exact name).
  */
@@ -21,7 +21,7 @@ import {
   seedLive,
   withClient,
 } from './db'
-import { httpVariants, rotate, runHttpGroup, runPruneUnderLoad } from './http'
+import { HTTP_GROUPS, httpVariants, rotate, runHttpGroup, runPruneUnderLoad } from './http'
 import { type BenchResult, report } from './report'
 import type { StoreOp, StoreRunResult, StoreVariant } from './store-worker'
 
@@ -31,7 +31,7 @@ const flag = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined
 }
 const smoke = args.includes('--smoke')
-const groups = new Set((flag('groups') ?? 'express,koa,next').split(','))
+const groups = new Set(flag('groups')?.split(',') ?? HTTP_GROUPS)
 /** Development aid: run only the HTTP variants whose names contain one of these (comma-separated). */
 const variantFilter = flag('variants')?.split(',')
 const only = new Set((flag('only') ?? 'store,http,scale,prune').split(','))
@@ -113,7 +113,7 @@ async function storePhase(result: BenchResult): Promise<void> {
 async function httpPhase(result: BenchResult): Promise<void> {
   const all = httpVariants()
   result.missing.push(...all.missing)
-  for (const group of ['express', 'koa', 'next'] as const) {
+  for (const group of HTTP_GROUPS) {
     const variants = all.variants.filter(
       (v) =>
         v.group === group &&

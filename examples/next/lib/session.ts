@@ -1,7 +1,7 @@
 /**
  * The app's sessions. DATABASE_URL selects PostgreSQL; without it an embedded PGlite keeps its data in
- * ./.pglite-data. The options are a function, so nothing is read or created while `next build` imports
- * routes, and `globalKey` keeps one store per process: PGlite allows one instance per data directory, and
+ * .pglite (PGLITE_DIR, or `memory`), as in the other examples. The options are a function, so nothing is
+ * read or created while `next build` imports routes, and `globalKey` keeps one store per process: PGlite allows one instance per data directory, and
  * Next evaluates this module more than once in a process (a copy per route bundle, again on each dev reload).
  */
 import 'server-only'
@@ -21,7 +21,8 @@ function storeOptions(): PgStoreOptions<AppSession> {
   const userId = (data: AppSession) => data.userId
   const url = process.env.DATABASE_URL
   if (url) return { connectionString: url, createTable: true, userId }
-  const client = new PGlite(process.env.PGLITE_DATA_DIR || './.pglite-data')
+  const dir = process.env.PGLITE_DIR || '.pglite'
+  const client = dir === 'memory' ? new PGlite() : new PGlite(dir)
   return { db: drizzle({ client }), createTable: true, userId }
 }
 

@@ -113,7 +113,7 @@ export async function startApp(options: { pglite?: string } = {}): Promise<Runni
     env: {
       ...process.env,
       DATABASE_URL: database.url,
-      PGLITE_DATA_DIR: options.pglite ?? '',
+      PGLITE_DIR: options.pglite ?? '',
       SESSION_SECRETS: 'e2e-secret-0123456789-abcdefghijklmnop',
       NEXT_TELEMETRY_DISABLED: '1',
     },

@@ -2,7 +2,7 @@
  * The app's own route handlers on the real session store with no database server: createTestStore from
  * `@pgstore/core/testing` gives a PgStore on in-memory PGlite. The test creates the app's sessions over it
  * under the app's `globalKey` before importing the routes, so lib/session.ts (which would open
- * ./.pglite-data) uses the test's, as every copy of the module in a Next process uses the first one's. A
+ * ./.pglite) uses the test's, as every copy of the module in a Next process uses the first one's. A
  * route handler wrapped in `withSession` reads the Cookie header of the Request it is given and puts the
  * cookie on the Response it returns, so it is called here as Next calls it. What an app's tests look like.
  */

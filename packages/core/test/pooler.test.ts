@@ -97,9 +97,32 @@ describe.each([
       // 200 calls at once while 2 statements are in flight: most went coalesced, named or not.
       expect(store.batchStats.largest).toBeGreaterThan(1)
       expect(store.batchStats.statements).toBeLessThan(store.batchStats.calls)
-      expect(reports.map((e) => e.message.includes('unnamed statements'))).toEqual(
-        Array.from({ length: switches }, () => true),
-      )
+      // Coalesced, the 600 calls made only a few statements, which may all have found the server
+      // connection that prepared them: a switch is allowed here, and forced below.
+      expect(reports.length).toBeLessThanOrEqual(switches)
+      for (const report of reports) expect(report.message).toContain('unnamed statements')
+      expect(store.healthy).toBe(true)
+    } finally {
+      await store.close()
+    }
+  })
+})
+
+describe('named statements through PgBouncer transaction mode', () => {
+  const db = useTestDatabase('pg', { createTable: true })
+  const url = transaction
+
+  it('switches to unnamed statements once when named ones collide, and every call still answers', async () => {
+    // One statement per call (coalesce: false), so named statements meet server connections that did
+    // not prepare them (26000) or did already (42P05); the store switches once and retries.
+    const store = new PgStore({ connectionString: url, table: db.table, poolSize: 8, coalesce: false })
+    const reports: PgStoreError[] = []
+    store.on('backgroundError', (err) => reports.push(err))
+    try {
+      const sids = Array.from({ length: 200 }, newSid)
+      await Promise.all(sids.map((sid, n) => store.set(sid, { n })))
+      expect(await Promise.all(sids.map((sid) => store.get(sid)))).toEqual(sids.map((_sid, n) => ({ n })))
+      expect(reports.map((e) => e.message.includes('unnamed statements'))).toEqual([true])
       expect(store.healthy).toBe(true)
     } finally {
       await store.close()

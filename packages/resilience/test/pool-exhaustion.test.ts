@@ -1,7 +1,8 @@
 /**
  * A burst of ten times the pool size, each call holding its connection in a slow trigger. With room in
  * the timeouts every call queues and completes; with a short connectTimeout the calls that cannot get a
- * connection fail with a typed error. Either way every call settles, within its bound.
+ * connection fail with a typed error (calls not coalesced, so that they do fill the pool). Either way every
+ * call settles, within its bound.
  */
 import { isPgStoreError, newSessionId, PgStore } from '@pgstore/core'
 import { createTestDatabase, freshName, installSlowTrigger, type TestDatabase } from '@pgstore/testing'
@@ -71,6 +72,9 @@ it('fails the calls that cannot get a connection in time with a typed error, and
     prune: false,
     queryTimeout: QUERY_TIMEOUT,
     connectTimeout: 300,
+    // Coalesced, the burst would be 2 statements at a time and never wait for a connection; each call's
+    // own statement is what fills this pool.
+    coalesce: false,
   })
   stores.push(store)
   const results = await burst(store, 0.5)

@@ -6,7 +6,7 @@
  * app.use(pgSession(sessionDefaults({ store, secrets: process.env.SESSION_SECRET, rolling: true })))
  * ```
  */
-import { defaultCookieName, secureCookieDefaults } from '@pgstore/core/adapter'
+import { requestSessionDefaults } from '@pgstore/core/adapter'
 import type { PgSessionOptions } from './index'
 
 type Defaulted = 'cookieName' | 'cookie' | 'maxAge' | 'rolling'
@@ -19,11 +19,5 @@ type Defaulted = 'cookieName' | 'cookie' | 'maxAge' | 'rolling'
 export function sessionDefaults<T extends Partial<PgSessionOptions<string>>>(
   options: T = {} as T,
 ): T & Required<Pick<PgSessionOptions<string>, Defaulted>> {
-  return {
-    cookieName: defaultCookieName(options.cookie),
-    maxAge: 1_209_600,
-    rolling: false,
-    ...options,
-    cookie: { path: '/', ...secureCookieDefaults(), ...options.cookie },
-  }
+  return { rolling: false, ...requestSessionDefaults(options) }
 }

@@ -10,13 +10,7 @@ import {
   type SessionData,
   type SessionMeta,
 } from '@pgstore/core'
-import {
-  defaultCookieName,
-  resolveStore,
-  type SecretListInput,
-  secretList,
-  secureCookieDefaults,
-} from '@pgstore/core/adapter'
+import { requestSessionDefaults, resolveStore, type SecretListInput, secretList } from '@pgstore/core/adapter'
 import {
   createRequestSessions,
   handle,
@@ -132,13 +126,7 @@ export interface NextBindings {
 export function sessionDefaults(
   options: Partial<CreateSessionsOptions> = {},
 ): Omit<CreateSessionsOptions, 'store' | 'secrets'> & Partial<CreateSessionsOptions> {
-  return {
-    cookieName: defaultCookieName(options.cookie),
-    maxAge: 1_209_600,
-    rolling: false,
-    ...options,
-    cookie: { path: '/', ...secureCookieDefaults(), ...options.cookie },
-  }
+  return { rolling: false, ...requestSessionDefaults(options) }
 }
 
 /** The options, or a function that returns them, called on the first request (see `createSessions`). */

@@ -6,7 +6,7 @@
  * const storage = createPgSessionStorage(sessionDefaults({ store, secrets: process.env.SESSION_SECRET }))
  * ```
  */
-import { defaultCookieName, secureCookieDefaults } from '@pgstore/core/adapter'
+import { requestSessionDefaults } from '@pgstore/core/adapter'
 import type { PgSessionStorageOptions } from './index'
 
 type Defaulted = 'cookieName' | 'cookie' | 'maxAge'
@@ -19,10 +19,5 @@ type Defaulted = 'cookieName' | 'cookie' | 'maxAge'
 export function sessionDefaults<T extends Partial<PgSessionStorageOptions>>(
   options: T = {} as T,
 ): T & Required<Pick<PgSessionStorageOptions, Defaulted>> {
-  return {
-    cookieName: defaultCookieName(options.cookie),
-    maxAge: 1_209_600,
-    ...options,
-    cookie: { path: '/', ...secureCookieDefaults(), ...options.cookie },
-  }
+  return requestSessionDefaults(options)
 }

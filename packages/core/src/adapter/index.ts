@@ -13,6 +13,7 @@
 import { PgStoreError } from '../errors'
 import type { PgStoreOptions } from '../store/options'
 import { PgStore } from '../store/pg-store'
+import { defaultCookieName, type SessionCookieOptions } from '../web/options'
 
 export { assertSecrets } from '../signing'
 export { positiveNumber } from '../store/options'
@@ -84,4 +85,20 @@ export function isStore(value: unknown): value is PgStore<any> {
 /** The cookie attributes every adapter starts from: httpOnly, SameSite=Lax, Secure in production. */
 export function secureCookieDefaults(): { httpOnly: true; sameSite: 'lax'; secure: boolean } {
   return { httpOnly: true, sameSite: 'lax', secure: process.env.NODE_ENV === 'production' }
+}
+
+/**
+ * The defaults of every binding of core's request sessions (next, hono, react-router), filled in over what
+ * was given: cookie `__Host-pgsid` (`pgsid` when not Secure, or with a domain or another path), httpOnly,
+ * SameSite=Lax, Secure in production, path '/', 14 days. Anything given wins; `cookie` is merged.
+ */
+export function requestSessionDefaults<
+  T extends { cookieName?: string; maxAge?: number; cookie?: SessionCookieOptions },
+>(options: T): T & { cookieName: string; maxAge: number; cookie: SessionCookieOptions } {
+  return {
+    cookieName: defaultCookieName(options.cookie),
+    maxAge: 1_209_600,
+    ...options,
+    cookie: { path: '/', ...secureCookieDefaults(), ...options.cookie },
+  }
 }

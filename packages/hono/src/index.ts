@@ -19,7 +19,7 @@ import {
   type SessionData,
   type SessionMeta,
 } from '@pgstore/core'
-import { resolveStore, type SecretListInput, secretList } from '@pgstore/core/adapter'
+import { resolveStore, type SecretListInput, secretList, statusText } from '@pgstore/core/adapter'
 import {
   createRequestSessions,
   handle,
@@ -80,8 +80,6 @@ export interface PgSessionMiddleware<TData extends object, K extends string>
 
 /** Thrown past `handle` when the route failed, so that nothing is committed. */
 const ROUTE_FAILED = Symbol('route failed')
-const STATUS_TEXT: Record<number, string> = { 503: 'Service Unavailable', 413: 'Content Too Large' }
-
 /**
  * Loads the session once per request into `c.get('session')` and commits it on the way out (saves it
  * when modified, touches it when `rolling`). A route that fails (Hono's `c.error`) commits nothing. A
@@ -123,7 +121,7 @@ export function pgSession<TData extends object = SessionData, K extends string =
       if (err === ROUTE_FAILED) return
       if (!isPgStoreError(err) || err.status === 500) throw err
       const status = err.status as ContentfulStatusCode
-      throw new HTTPException(status, { message: STATUS_TEXT[status] ?? 'Error', cause: err })
+      throw new HTTPException(status, { message: statusText(status), cause: err })
     }
     for (const line of answer.headers.getSetCookie()) c.header('set-cookie', line, { append: true })
   }

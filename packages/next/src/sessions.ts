@@ -10,7 +10,13 @@ import {
   type SessionData,
   type SessionMeta,
 } from '@pgstore/core'
-import { requestSessionDefaults, resolveStore, type SecretListInput, secretList } from '@pgstore/core/adapter'
+import {
+  requestSessionDefaults,
+  resolveStore,
+  type SecretListInput,
+  secretList,
+  statusText,
+} from '@pgstore/core/adapter'
 import {
   createRequestSessions,
   handle,
@@ -171,8 +177,10 @@ function errorResponse(err: unknown): Response | undefined {
   // Next logs what a route handler throws; this one is answered, so log it here (its message and cause
   // hold no session id, secret or data).
   console.error(err)
-  const text = err.status === 503 ? 'Service Unavailable' : err.status === 413 ? 'Content Too Large' : 'Error'
-  return new Response(text, { status: err.status, headers: { 'content-type': 'text/plain; charset=utf-8' } })
+  return new Response(statusText(err.status), {
+    status: err.status,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+  })
 }
 
 export function bindSessions<TData extends object = SessionData>(

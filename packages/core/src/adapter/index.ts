@@ -102,3 +102,8 @@ export function requestSessionDefaults<
     cookie: { path: '/', ...secureCookieDefaults(), ...options.cookie },
   }
 }
+
+/** The plain-text body of an adapter's answer to a pgstore error with a status of its own (503, 413). */
+export function statusText(status: number): string {
+  return status === 503 ? 'Service Unavailable' : status === 413 ? 'Content Too Large' : 'Error'
+}

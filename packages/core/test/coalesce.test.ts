@@ -4,7 +4,7 @@
  * inside a batch. Batching is proven by the store's batchStats, never by a timer: calls made in one tick
  * while 2 statements are in flight all wait for the next one.
  */
-import { isPgStoreError, newSessionId, PgStore, type PgStoreOptions } from '@pgstore/core'
+import { type BatchStats, isPgStoreError, newSessionId, PgStore, type PgStoreOptions } from '@pgstore/core'
 import { type DbKind, digest, useTestDatabase } from '@pgstore/testing'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
@@ -18,6 +18,18 @@ interface Data {
 }
 
 const DAY = 86_400_000
+
+/** The histogram agrees with the counters: its statements sum to `statements`, their calls to `calls`. */
+function expectConsistent(stats: BatchStats): void {
+  expect(stats.sizes.reduce((sum, n) => sum + n, 0)).toBe(stats.statements)
+  expect(stats.sizes.reduce((sum, n, k) => sum + k * n, 0)).toBe(stats.calls)
+  expect(stats.sizes.every((n) => n >= 0)).toBe(true)
+  expect(stats.sizes.length - 1).toBeLessThanOrEqual(stats.largest)
+}
+
+/** Statements that carried at least `k` calls between two reads of `batchStats`. */
+const carriedAtLeast = (before: BatchStats, after: BatchStats, k: number) =>
+  after.sizes.reduce((sum, n, size) => (size >= k ? sum + n - (before.sizes[size] ?? 0) : sum), 0)
 
 type Setup = (db: ReturnType<typeof useTestDatabase>) => Partial<PgStoreOptions<Data>> & {
   end?: () => Promise<void>
@@ -87,7 +99,7 @@ describe.each(drivers)('coalescing on %s', (_name, kind, setup) => {
       expect(await quiet.touch(sid)).toBe(true)
       expect(await quiet.update(sid, { n: 2 })).toBe(true)
       await quiet.destroy(sid)
-      expect(quiet.batchStats).toEqual({ calls: 5, statements: 5, waited: 0, largest: 1 })
+      expect(quiet.batchStats).toEqual({ calls: 5, statements: 5, waited: 0, largest: 1, sizes: [0, 5] })
     } finally {
       await quiet.close()
     }
@@ -105,6 +117,16 @@ describe.each(drivers)('coalescing on %s', (_name, kind, setup) => {
     expect(after.waited - before.waited).toBeGreaterThanOrEqual(asked.length - 1)
     expect(after.largest).toBeGreaterThanOrEqual(asked.length - 1)
     expect(after.statements - before.statements).toBeLessThan(after.calls - before.calls)
+    expectConsistent(after)
+    expect(carriedAtLeast(before, after, asked.length - 1)).toBeGreaterThanOrEqual(1)
+  })
+
+  it('hands out copies of its statistics: a read never changes under the caller', async () => {
+    const first = store.batchStats
+    const sizes = [...first.sizes]
+    await Promise.all([...fillers(), store.get(newSessionId()), store.get(newSessionId())])
+    expect(first.sizes).toEqual(sizes)
+    expect(store.batchStats.calls).toBe(first.calls + 4)
   })
 
   it('batches writes of every kind, each answered for its own row', async () => {
@@ -140,6 +162,7 @@ describe.each(drivers)('coalescing on %s', (_name, kind, setup) => {
     )
     expect(Number(touched[0]!.left)).toBeGreaterThan(1.5 * 86_400)
     expect(store.batchStats.largest).toBeGreaterThanOrEqual(3)
+    expectConsistent(store.batchStats)
   })
 
   it('fails only the bad call of a batch: an oversize one before it joins, a refused row on retry', async () => {
@@ -156,8 +179,11 @@ describe.each(drivers)('coalescing on %s', (_name, kind, setup) => {
     expect(codes[5]).toSatisfy((e) => isPgStoreError(e) && e.code === 'QUERY_FAILED')
     expect(codes.filter((c) => c === true)).toHaveLength(6)
     for (const [n, sid] of sids.entries()) expect(await rowCount(sid)).toBe(n === 2 || n === 5 ? 0 : 1)
-    // The failed batch went again call by call.
-    expect(store.batchStats.statements - before.statements).toBeGreaterThan(3)
+    // The failed batch went again call by call: it counts at sizes[0], each of its calls at sizes[1].
+    const after = store.batchStats
+    expect(after.statements - before.statements).toBeGreaterThan(3)
+    expect(after.sizes[0]! - (before.sizes[0] ?? 0)).toBeGreaterThanOrEqual(1)
+    expectConsistent(after)
   })
 
   it('keeps the order of calls for one session: last write wins, a destroy after a set destroys', async () => {
@@ -269,6 +295,8 @@ describe('coalescing never resends a batch whose connection went (PostgreSQL)', 
         expect(s.status === 'rejected' && isPgStoreError(s.reason) && s.reason.code).toBe('DB_UNAVAILABLE')
       }
       expect(store.batchStats.statements - before.statements).toBe(5) // 2 + 2 alone, the batch once
+      expect(carriedAtLeast(before, store.batchStats, 4)).toBe(1)
+      expectConsistent(store.batchStats)
       for (const sid of sids) expect(await rowCount(sid)).toBe(0)
       const sid = newSessionId()
       expect(await store.create(sid, { n: 9 })).toBe(true)
@@ -291,7 +319,7 @@ describe('coalesce: false', () => {
       const sids = Array.from({ length: 20 }, newSessionId)
       await Promise.all(sids.map((sid, n) => store.set(sid, { n })))
       expect(await Promise.all(sids.map((sid) => store.get(sid)))).toEqual(sids.map((_s, n) => ({ n })))
-      expect(store.batchStats).toEqual({ calls: 0, statements: 0, waited: 0, largest: 0 })
+      expect(store.batchStats).toEqual({ calls: 0, statements: 0, waited: 0, largest: 0, sizes: [] })
     } finally {
       await store.close()
     }

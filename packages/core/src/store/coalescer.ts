@@ -38,10 +38,24 @@ export interface BatchStats {
   waited: number
   /** The most calls one statement carried. */
   largest: number
+  /**
+   * Statements by the calls they carried: `sizes[k]` statements carried k calls, so the sum of `sizes` is
+   * `statements` and the sum of `k * sizes[k]` is `calls`. The retries of a failed batch are statements of
+   * 1, and the batch they replace counts at `sizes[0]`: its calls are counted once, in their retries. The
+   * array grows to the largest size seen, at most the bound plus one entries.
+   */
+  sizes: number[]
 }
 
 export function emptyBatchStats(): BatchStats {
-  return { calls: 0, statements: 0, waited: 0, largest: 0 }
+  return { calls: 0, statements: 0, waited: 0, largest: 0, sizes: [] }
+}
+
+/** Counts `n` more statements of `size` calls in the histogram. */
+function countSize(stats: BatchStats, size: number, n = 1): void {
+  const { sizes } = stats
+  while (sizes.length <= size) sizes.push(0)
+  sizes[size]! += n
 }
 
 interface Call {
@@ -139,6 +153,7 @@ export class Coalescer {
     stats.calls += calls.length
     stats.statements++
     stats.largest = Math.max(stats.largest, calls.length)
+    countSize(stats, calls.length)
     this.#inFlight++
     if (this.#options.ordered)
       for (const key of batch.keys) this.#busy.set(key, (this.#busy.get(key) ?? 0) + 1)
@@ -171,6 +186,9 @@ export class Coalescer {
         }
         // One bad call fails its statement: each goes again alone, for its own answer or error.
         stats.statements += calls.length
+        countSize(stats, calls.length, -1)
+        countSize(stats, 0)
+        countSize(stats, 1, calls.length)
         void Promise.all(calls.map(alone)).then(done)
       },
     )

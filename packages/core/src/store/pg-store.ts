@@ -240,11 +240,13 @@ export class PgStore<TData extends object = SessionData> extends EventEmitter<Pg
 
   /**
    * What coalescing did since the store started: calls sent, statements they went in, calls that waited
-   * for a batch, and the most calls one statement carried. `statements / calls` is the cost per call; all
-   * zeros with `coalesce: false`.
+   * for a batch, the most calls one statement carried, and how many statements carried each number of calls
+   * (`sizes`). `statements / calls` is the cost per call; all zeros (and no sizes) with `coalesce: false`.
+   * Each read is a copy: the difference of two is what happened between them.
    */
   get batchStats(): Readonly<BatchStats> {
-    return { ...this.#connection.batchStats }
+    const stats = this.#connection.batchStats
+    return { ...stats, sizes: [...stats.sizes] }
   }
 
   /** True until a call finds the database unreachable; true again once one succeeds. */

@@ -177,7 +177,7 @@ async function prunePhase(result: BenchResult): Promise<void> {
   }
   result.prune = { expired: settings.prune.expired, ...run }
   log(
-    `prune: ${run.prune.deleted} rows in ${Math.round(run.prune.ms)} ms; p99 ${run.baseline.p99} → ${run.during.p99} ms`,
+    `prune: ${run.prune.deleted} rows in ${Math.round(run.prune.ms)} ms; p99 ${run.baseline.p99.toFixed(2)} → ${run.during.p99.toFixed(2)} ms`,
   )
 }
 

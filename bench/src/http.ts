@@ -13,9 +13,10 @@ import { type LoadResult, load, login, SCENARIOS, type Scenario } from './load'
 
 /** The HTTP groups, in the order they run and are reported. */
 export const HTTP_GROUPS = ['express', 'koa', 'next', 'hono', 'react-router'] as const
+export type HttpGroup = (typeof HTTP_GROUPS)[number]
 
 export interface HttpVariant {
-  group: (typeof HTTP_GROUPS)[number]
+  group: HttpGroup
   name: string
   /** The app child under src/apps. */
   app: string
@@ -30,6 +31,8 @@ export interface HttpVariant {
 export interface HttpSample extends LoadResult {
   round: number
   scenario: Scenario['name']
+  /** Autocannon connections of the slice. */
+  connections: number
   statementsPerRequest: number
   /** CPU the app process spent per request, µs. */
   appCpuPerRequest: number
@@ -217,6 +220,7 @@ export async function runHttpGroup(
             ...result,
             round,
             scenario: name,
+            connections: s.connections,
             statementsPerRequest: (after.statements - before.statements) / served,
             appCpuPerRequest: (after.cpuMicros - before.cpuMicros) / served,
             dbCpuPerRequest: v.postgres ? ((dbAfter - dbBefore) * 1000) / served : Number.NaN,

@@ -33,12 +33,13 @@ export interface BenchResult {
 }
 
 const SCENARIOS = ['read', 'write', 'login'] as const
-const PEERS: Record<string, { pg?: string; ceiling?: string }> = {
-  express: { pg: 'connect-pg-simple', ceiling: 'MemoryStore' },
-  koa: { ceiling: 'koa-session (cookie)' },
-  next: { ceiling: 'iron-session' },
-  hono: { ceiling: 'hono-sessions (cookie)' },
-  'react-router': { ceiling: 'createCookieSessionStorage' },
+/** The variants each row of a group is divided by, one ratio column each. */
+const PEERS: Record<string, string[]> = {
+  express: ['MemoryStore', 'connect-pg-simple'],
+  koa: ['koa-session (cookie)'],
+  next: ['iron-session'],
+  hono: ['hono-sessions (cookie)'],
+  'react-router': ['createCookieSessionStorage'],
 }
 
 interface Cell {
@@ -51,8 +52,8 @@ interface Cell {
   loadCpu: number
 }
 
-function httpCell(samples: HttpSample[], scenario: string): Cell | undefined {
-  const s = samples.filter((x) => x.scenario === scenario)
+function httpCell(samples: HttpSample[], scenario: string, connections: number): Cell | undefined {
+  const s = samples.filter((x) => x.scenario === scenario && x.connections === connections)
   if (s.length === 0) return undefined
   return {
     rps: median(s.map((x) => x.rps)),
@@ -66,6 +67,16 @@ function httpCell(samples: HttpSample[], scenario: string): Cell | undefined {
 }
 
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`
+
+const groupNames = (r: BenchResult, group: string) =>
+  Object.keys(r.http).filter((n) => r.http[n]?.group === group)
+
+/** The connection counts a group ran at, fewest first. */
+function connectionCounts(r: BenchResult, group: string): number[] {
+  const counts = new Set<number>()
+  for (const name of groupNames(r, group)) for (const s of r.http[name]!.samples) counts.add(s.connections)
+  return [...counts].sort((a, b) => a - b)
+}
 const x = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '–')
 
 export function report(r: BenchResult): string {
@@ -82,56 +93,44 @@ export function report(r: BenchResult): string {
   out.push('')
 
   for (const group of HTTP_GROUPS) {
-    const names = Object.keys(r.http).filter((n) => r.http[n]?.group === group)
-    if (names.length === 0) continue
-    const peers = PEERS[group] ?? {}
-    out.push(`### HTTP: ${group} (autocannon, 16 connections)`)
-    out.push('')
-    out.push(
-      row(
-        [
-          'scenario',
-          'variant',
-          'req/s',
-          peers.ceiling ? `× ${peers.ceiling}` : '',
-          peers.pg ? `× ${peers.pg}` : '',
-          'p50 ms',
-          'p99 ms',
-          'queries/req',
-          'app CPU µs/req',
-          'PG CPU µs/req',
-          'autocannon CPU µs/req',
-        ].filter((c) => c !== ''),
-      ),
-    )
-    out.push(row(Array(9 + (peers.ceiling ? 1 : 0) + (peers.pg ? 1 : 0)).fill('---')))
-    for (const scenario of SCENARIOS) {
-      const ceiling = peers.ceiling ? httpCell(r.http[peers.ceiling]?.samples ?? [], scenario) : undefined
-      const pg = peers.pg ? httpCell(r.http[peers.pg]?.samples ?? [], scenario) : undefined
-      for (const name of names) {
-        const entry = r.http[name]!
-        const c = httpCell(entry.samples, scenario)
-        if (!c) continue
-        const cells: string[] = [scenario, name, fmt(c.rps)]
-        if (peers.ceiling) cells.push(x(ratio(c.rps, ceiling?.rps ?? Number.NaN)))
-        if (peers.pg) cells.push(x(ratio(c.rps, pg?.rps ?? Number.NaN)))
-        cells.push(
-          fmt(c.p50, 1),
-          fmt(c.p99, 1),
-          entry.postgres ? c.statements.toFixed(2) : '–',
-          fmt(c.appCpu),
-          entry.postgres ? fmt(c.dbCpu) : '–',
-          fmt(c.loadCpu),
-        )
-        out.push(row(cells))
+    const names = groupNames(r, group)
+    const peers = (PEERS[group] ?? []).filter((p) => r.http[p])
+    for (const connections of connectionCounts(r, group)) {
+      out.push(`### HTTP: ${group} (autocannon, ${connections} connection${connections === 1 ? '' : 's'})`)
+      out.push('')
+      const head = ['scenario', 'variant', 'req/s', ...peers.map((p) => `× ${p}`), 'p50 ms', 'p99 ms']
+      head.push('queries/req', 'app CPU µs/req', 'PG CPU µs/req', 'autocannon CPU µs/req')
+      out.push(row(head), row(head.map(() => '---')))
+      for (const scenario of SCENARIOS) {
+        const peerCells = peers.map((p) => httpCell(r.http[p]?.samples ?? [], scenario, connections))
+        for (const name of names) {
+          const entry = r.http[name]!
+          const c = httpCell(entry.samples, scenario, connections)
+          if (!c) continue
+          out.push(
+            row([
+              scenario,
+              name,
+              fmt(c.rps),
+              ...peerCells.map((p) => x(ratio(c.rps, p?.rps ?? Number.NaN))),
+              fmt(c.p50, 2),
+              fmt(c.p99, 2),
+              entry.postgres ? c.statements.toFixed(2) : '–',
+              fmt(c.appCpu),
+              entry.postgres ? fmt(c.dbCpu) : '–',
+              fmt(c.loadCpu),
+            ]),
+          )
+        }
       }
+      out.push('')
     }
-    out.push('')
   }
   if (Object.keys(r.http).length > 0) {
     out.push(
-      'CPU per request, medians over slices: the app process (`process.cpuUsage`), its PostgreSQL backends ' +
-        '(`/proc/<pid>/stat`, 10 ms ticks) and autocannon. On 2 shared cores, req/s follows their sum.',
+      'Latency to the µs, from each response (autocannon itself keeps whole ms). CPU per request, medians ' +
+        'over slices: the app process (`process.cpuUsage`), its PostgreSQL backends (`/proc/<pid>/stat`, 10 ms ' +
+        'ticks) and autocannon. On 2 shared cores, req/s follows their sum.',
     )
     out.push('')
   }
@@ -310,7 +309,7 @@ function targets(r: BenchResult): string[] {
         Number.isFinite(value) ? (ok ? 'yes' : '**no**') : '–',
       ]),
     )
-  const c = (s: HttpSample[] | undefined, sc: string) => httpCell(s ?? [], sc)
+  const c = (s: HttpSample[] | undefined, sc: string) => httpCell(s ?? [], sc, 16)
   const variants = TARGET_VARIANTS.filter((v) => r.http[v])
   const throughput = [
     { target: 'read ≥ 2.0× connect-pg-simple', scenario: 'read', peer: cps, min: 2 },

@@ -4,7 +4,9 @@
  * speed.
  * `--rounds N`, `--seconds S`, `--only store,http,scale,prune`, `--groups express,koa,next,hono,react-router` and
  * `--scenarios read,write,login` narrow a development run;  `--variants a,b` keeps the HTTP variants whose
- * names contain one of the parts (`=name` for an exact name).
+ * names contain one of the parts (`=name` for an exact name). `--connections 1,16,64` sets the autocannon
+ * connection counts of every selected HTTP group; by default the express group runs at 1, 16 and 64 and the
+ * others at 16 (smoke: 16 for all).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
@@ -21,7 +23,7 @@ import {
   seedLive,
   withClient,
 } from './db'
-import { HTTP_GROUPS, httpVariants, rotate, runHttpGroup, runPruneUnderLoad } from './http'
+import { HTTP_GROUPS, type HttpGroup, httpVariants, rotate, runHttpGroup, runPruneUnderLoad } from './http'
 import { type BenchResult, report } from './report'
 import type { StoreOp, StoreRunResult, StoreVariant } from './store-worker'
 
@@ -37,12 +39,22 @@ const variantFilter = flag('variants')?.split(',')
 const only = new Set((flag('only') ?? 'store,http,scale,prune').split(','))
 const rounds = Number(flag('rounds') ?? (smoke ? 1 : 5))
 const seconds = Number(flag('seconds') ?? (smoke ? 0.5 : 2))
+const connectionsFlag = flag('connections')?.split(',').map(Number)
+if (connectionsFlag?.some((n) => !Number.isInteger(n) || n < 1)) {
+  throw new Error(`bench: --connections takes positive integers, e.g. 1,16,64`)
+}
+/** Autocannon connection counts of each HTTP group, in the order they run. */
+const connectionCounts = Object.fromEntries(
+  HTTP_GROUPS.map((g) => [g, connectionsFlag ?? (smoke || g !== 'express' ? [16] : [1, 16, 64])]),
+) as Record<HttpGroup, number[]>
 const settings = {
   smoke,
   rounds,
+  connectionCounts,
   http: {
     seconds,
     warmupSeconds: smoke ? 0 : 1,
+    /** The prune phase's, and each group's until its counts are applied. */
     connections: 16,
     cookies: smoke ? 50 : 2_000,
     scenarios: (flag('scenarios') ?? 'read,write,login').split(',') as ('read' | 'write' | 'login')[],
@@ -56,6 +68,13 @@ const append = <T>(map: Record<string, T[]>, key: string, value: T) => {
   map[key] = [...(map[key] ?? []), value]
 }
 const log = (line: string) => process.stderr.write(`${line}\n`)
+/** `b` with each field of `a` added, when there is an `a`. */
+const addCounts = <T extends { [K in keyof T]: number }>(a: T | undefined, b: T): T => {
+  if (!a) return b
+  const sum = { ...b }
+  for (const k of Object.keys(b) as (keyof T)[]) sum[k] = (b[k] + a[k]) as T[keyof T]
+  return sum
+}
 
 /**
  * Store workers side by side, one process each; every op runs as short slices alternating between them,
@@ -123,23 +142,30 @@ async function httpPhase(result: BenchResult): Promise<void> {
           )),
     )
     if (!groups.has(group) || variants.length === 0) continue
-    const run = await runHttpGroup(
-      variants,
-      rounds,
-      { ...settings.http, scenarios: [...settings.http.scenarios] },
-      (v, sample) => {
-        result.http[v.name] ??= { group: v.group, postgres: v.postgres, samples: [] }
-        result.http[v.name]?.samples.push(sample)
-        log(
-          `http ${v.name} ${sample.scenario} round ${sample.round + 1}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms`,
-        )
-      },
-    )
-    for (const [name, summary] of Object.entries(run.children)) {
-      const entry = result.http[name]
-      if (entry) entry.child = summary
+    // Each connection count is a run of its own, with fresh children that log their users in again, so
+    // every count's reads come right after its logins (inside touchAfter).
+    for (const connections of connectionCounts[group]) {
+      const run = await runHttpGroup(
+        variants,
+        rounds,
+        { ...settings.http, connections, scenarios: [...settings.http.scenarios] },
+        (v, sample) => {
+          result.http[v.name] ??= { group: v.group, postgres: v.postgres, samples: [] }
+          result.http[v.name]?.samples.push(sample)
+          log(
+            `http ${v.name} ${sample.scenario} ${connections} conn round ${sample.round + 1}: ${Math.round(sample.rps)} req/s, p50 ${sample.p50.toFixed(2)} ms, p99 ${sample.p99.toFixed(2)} ms`,
+          )
+        },
+      )
+      // Counts add up over the connection counts' runs; the peak RSS is the highest of them.
+      for (const [name, summary] of Object.entries(run.children)) {
+        const entry = result.http[name]
+        if (!entry) continue
+        const peakRssMb = Math.max(summary.peakRssMb, entry.child?.peakRssMb ?? 0)
+        entry.child = { ...addCounts(entry.child, summary), peakRssMb }
+      }
+      result.checks[group] = addCounts(result.checks[group], run.check)
     }
-    result.checks[group] = run.check
   }
 }
 

@@ -35,7 +35,7 @@ export interface BenchResult {
 const SCENARIOS = ['read', 'write', 'login'] as const
 /** The variants each row of a group is divided by, one ratio column each. */
 const PEERS: Record<string, string[]> = {
-  express: ['MemoryStore', 'connect-pg-simple'],
+  express: ['MemoryStore', 'connect-redis', 'connect-pg-simple'],
   koa: ['koa-session (cookie)'],
   next: ['iron-session'],
   hono: ['hono-sessions (cookie)'],

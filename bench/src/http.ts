@@ -10,6 +10,7 @@ import type { AppStats } from './apps/shared'
 import { type Child, startChild } from './child'
 import { ADMIN_URL, backendCpuMs, backendName, benchTransactions, waitForIdleDatabase } from './db'
 import { type LoadResult, load, login, SCENARIOS, type Scenario } from './load'
+import { type BatchCounts, batchDelta } from './stats'
 
 /** The HTTP groups, in the order they run and are reported. */
 export const HTTP_GROUPS = ['express', 'koa', 'next', 'hono', 'react-router'] as const
@@ -38,6 +39,8 @@ export interface HttpSample extends LoadResult {
   appCpuPerRequest: number
   /** CPU its PostgreSQL backends spent per request, µs (NaN without access to their /proc). */
   dbCpuPerRequest: number
+  /** What the store's coalescing did during the slice, for the apps on a PgStore. */
+  batch?: BatchCounts
 }
 
 export interface ChildSummary {
@@ -224,6 +227,7 @@ export async function runHttpGroup(
             statementsPerRequest: (after.statements - before.statements) / served,
             appCpuPerRequest: (after.cpuMicros - before.cpuMicros) / served,
             dbCpuPerRequest: v.postgres ? ((dbAfter - dbBefore) * 1000) / served : Number.NaN,
+            batch: before.batch && after.batch ? batchDelta(before.batch, after.batch) : undefined,
           })
         }
       }

@@ -1,7 +1,7 @@
 /** The markdown report: medians over rounds, ratios computed within the run, and the issue's targets. */
 import { type ChildSummary, HTTP_GROUPS, type HttpSample } from './http'
 import type { LoadResult } from './load'
-import { fmt, median, ratio } from './stats'
+import { addBatches, batchSummary, fmt, median, ratio } from './stats'
 import type { StoreRunResult } from './store-worker'
 
 export interface BenchResult {
@@ -68,6 +68,53 @@ function httpCell(samples: HttpSample[], scenario: string, connections: number):
 
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`
 
+/** Calls per statement of each coalescing variant of a group at one connection count, pooled over rounds. */
+function batchTable(r: BenchResult, group: string, connections: number): string[] {
+  const rows: string[] = []
+  for (const scenario of SCENARIOS) {
+    for (const name of groupNames(r, group)) {
+      const slices = r.http[name]!.samples.flatMap((s) =>
+        s.scenario === scenario && s.connections === connections && s.batch ? [s.batch] : [],
+      )
+      const pooled = slices.length > 0 ? slices.reduce(addBatches) : undefined
+      // `coalesce: false` and the stores that are no PgStore have nothing to show.
+      if (!pooled || pooled.calls === 0) continue
+      const b = batchSummary(pooled)
+      rows.push(
+        row([
+          scenario,
+          name,
+          fmt(pooled.calls),
+          fmt(pooled.statements),
+          fmt(b.mean, 2),
+          fmt(b.quantile),
+          `${fmt(b.waited * 100, 1)}%`,
+        ]),
+      )
+    }
+  }
+  if (rows.length === 0) return []
+  const head = [
+    'scenario',
+    'variant',
+    'calls',
+    'statements',
+    'calls/statement',
+    'p99 calls/statement',
+    'waited',
+  ]
+  return [
+    `### Coalescing: ${group}, ${connectionsText(connections)}`,
+    '',
+    row(head),
+    row(head.map(() => '---')),
+    ...rows,
+    '',
+  ]
+}
+
+const connectionsText = (n: number) => `${n} connection${n === 1 ? '' : 's'}`
+
 const groupNames = (r: BenchResult, group: string) =>
   Object.keys(r.http).filter((n) => r.http[n]?.group === group)
 
@@ -96,7 +143,7 @@ export function report(r: BenchResult): string {
     const names = groupNames(r, group)
     const peers = (PEERS[group] ?? []).filter((p) => r.http[p])
     for (const connections of connectionCounts(r, group)) {
-      out.push(`### HTTP: ${group} (autocannon, ${connections} connection${connections === 1 ? '' : 's'})`)
+      out.push(`### HTTP: ${group} (autocannon, ${connectionsText(connections)})`)
       out.push('')
       const head = ['scenario', 'variant', 'req/s', ...peers.map((p) => `× ${p}`), 'p50 ms', 'p99 ms']
       head.push('queries/req', 'app CPU µs/req', 'PG CPU µs/req', 'autocannon CPU µs/req')
@@ -123,14 +170,17 @@ export function report(r: BenchResult): string {
           )
         }
       }
-      out.push('')
+      out.push('', ...batchTable(r, group, connections))
     }
   }
   if (Object.keys(r.http).length > 0) {
     out.push(
       'Latency to the µs, from each response (autocannon itself keeps whole ms). CPU per request, medians ' +
         'over slices: the app process (`process.cpuUsage`), its PostgreSQL backends (`/proc/<pid>/stat`, 10 ms ' +
-        'ticks) and autocannon. On 2 shared cores, req/s follows their sum.',
+        "ticks) and autocannon. On 2 shared cores, req/s follows their sum. Coalescing: the store's " +
+        '`batchStats` read before and after each slice, the differences pooled over the rounds; p99 is over ' +
+        'statements (99% of them carried at most that many calls), waited the share of calls that joined a batch ' +
+        'instead of going out at once.',
     )
     out.push('')
   }

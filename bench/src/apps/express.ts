@@ -10,7 +10,7 @@ import session from 'express-session'
 import { childConfig } from '../child'
 import { addStatement } from '../count'
 import { BENCH_URL, backendName, CPS_TABLE, POOL_SIZE, REDIS_URL, SCHEMA, TABLES } from '../db'
-import { createPool, MAX_AGE, SECRET, serveApp } from './shared'
+import { createPool, MAX_AGE, reportBatches, SECRET, serveApp } from './shared'
 
 export type ExpressVariant =
   | 'pgstore'
@@ -77,6 +77,7 @@ async function createStore(): Promise<session.Store> {
         table: TABLES.expressPostgresjs,
         prune: false,
       })
+      reportBatches(store.store)
       close = async () => {
         await store.close()
         await sql.end()
@@ -109,6 +110,7 @@ async function pgSessionStore(
 ): Promise<session.Store> {
   const { PgSessionStore } = await import('@pgstore/express')
   const store = new PgSessionStore({ pool, table, prune: false, cache, coalesce })
+  reportBatches(store.store)
   close = () => store.close()
   return store
 }

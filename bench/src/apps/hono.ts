@@ -9,7 +9,7 @@ import { createAdaptorServer } from '@hono/node-server'
 import { type Context, Hono } from 'hono'
 import { childConfig } from '../child'
 import { TABLES } from '../db'
-import { createPool, MAX_AGE, SECRET, serveApp } from './shared'
+import { createPool, MAX_AGE, reportBatches, SECRET, serveApp } from './shared'
 
 interface Data {
   userId?: string
@@ -36,6 +36,7 @@ async function app(): Promise<Hono<Env>> {
       maxAge: MAX_AGE / 1000,
       cookie: { secure: false },
     })
+    reportBatches(middleware.store)
     close = () => middleware.close()
     app.use(middleware)
   } else {

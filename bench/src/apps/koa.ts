@@ -7,7 +7,7 @@ import Koa from 'koa'
 import session, { type CreateSessionOptions } from 'koa-session'
 import { childConfig } from '../child'
 import { TABLES } from '../db'
-import { createPool, MAX_AGE, SECRET, serveApp } from './shared'
+import { createPool, MAX_AGE, reportBatches, SECRET, serveApp } from './shared'
 
 const { variant } = childConfig<{ variant: 'pgstore' | 'cookie' }>()
 const pool = createPool()
@@ -18,6 +18,7 @@ async function sessionOptions(): Promise<CreateSessionOptions> {
   if (variant === 'cookie') return base
   const { pgSessionStore } = await import('@pgstore/koa')
   const store = pgSessionStore({ pool, table: TABLES.koa, prune: false })
+  reportBatches(store.store)
   close = () => store.store.close()
   return { ...base, store }
 }

@@ -10,7 +10,7 @@
 import { createServer } from 'node:http'
 import { childConfig } from '../child'
 import { TABLES } from '../db'
-import { createPool, MAX_AGE, SECRET, serveApp, webBridge } from './shared'
+import { createPool, MAX_AGE, reportBatches, SECRET, serveApp, webBridge } from './shared'
 
 interface Data {
   userId?: string
@@ -34,6 +34,7 @@ async function routes(): Promise<Record<string, Handler>> {
       maxAge: MAX_AGE / 1000,
       cookie: { secure: false },
     })
+    reportBatches(sessions.store)
     close = () => sessions.store.close()
     return {
       'POST /login': sessions.withSession(async (request, _ctx, session) => {

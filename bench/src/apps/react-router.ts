@@ -9,7 +9,7 @@ import { createServer } from 'node:http'
 import { createRequestHandler, type ServerBuild, type SessionStorage } from 'react-router'
 import { childConfig } from '../child'
 import { TABLES } from '../db'
-import { createPool, MAX_AGE, SECRET, serveApp, webBridge } from './shared'
+import { createPool, MAX_AGE, reportBatches, SECRET, serveApp, webBridge } from './shared'
 
 interface Data {
   userId?: string
@@ -30,6 +30,7 @@ async function storage(): Promise<SessionStorage<Data>> {
       maxAge: MAX_AGE / 1000,
       cookie: { secure: false },
     })
+    reportBatches(storage.store)
     close = () => storage.close()
     return storage
   }

@@ -5,7 +5,7 @@
 import { once } from 'node:events'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { PgStore } from '@pgstore/core'
+import { type BatchStats, PgStore } from '@pgstore/core'
 import pg from 'pg'
 import { peakRssMb, serveParent } from '../child'
 import { countStatements, statementCount } from '../count'
@@ -18,6 +18,12 @@ export const MAX_AGE = 86_400_000
 
 let started = 0
 let open = 0
+let batches: { readonly batchStats: BatchStats } | undefined
+
+/** The PgStore whose coalescing statistics `stats` reports: each pgstore app registers the one it made. */
+export function reportBatches(store: { readonly batchStats: BatchStats }): void {
+  batches = store
+}
 
 export function createPool(): pg.Pool {
   // Named after the process so the orchestrator can find this pool's backends; never closed when idle, so
@@ -64,6 +70,8 @@ export interface AppStats {
   /** CPU time of this process so far, user plus system, in µs. */
   cpuMicros: number
   peakRssMb: number
+  /** The store's `batchStats`, for the apps on a PgStore. */
+  batch?: BatchStats
 }
 
 /** Answers once no request is in flight, so the counts are those of whole requests. */
@@ -75,6 +83,7 @@ export async function stats(): Promise<AppStats> {
     requests: started,
     cpuMicros: cpu.user + cpu.system,
     peakRssMb: peakRssMb(),
+    batch: batches?.batchStats,
   }
 }
 

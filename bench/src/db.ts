@@ -36,6 +36,8 @@ export const TABLES = {
 export type TableKey = keyof typeof TABLES
 export const CPS_TABLE = 'cps_session'
 export const CPS_STORE_TABLE = 'cps_store_session'
+/** The table of the Koa app's plain one-query-per-call store. */
+export const KOA_PLAIN_TABLE = 'koa_plain_sessions'
 
 export async function withClient<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 })
@@ -74,6 +76,14 @@ export async function prepareDatabase(): Promise<void> {
         "expire" timestamp(6) not null)`)
       await c.query(`create index if not exists "${name}_expire_idx" on "${SCHEMA}"."${name}" ("expire")`)
     }
+    // The plain Koa store's, as its few lines would need: a key, the session, an expiry to sweep by.
+    await c.query(`create table if not exists "${SCHEMA}"."${KOA_PLAIN_TABLE}" (
+        "id" text primary key,
+        "data" jsonb not null,
+        "expiry" timestamptz not null)`)
+    await c.query(
+      `create index if not exists "${KOA_PLAIN_TABLE}_expiry_idx" on "${SCHEMA}"."${KOA_PLAIN_TABLE}" ("expiry")`,
+    )
     const perRun = [
       'express_sessions',
       'express_pgjs_sessions',
@@ -87,6 +97,7 @@ export async function prepareDatabase(): Promise<void> {
       'store_sessions',
       CPS_TABLE,
       CPS_STORE_TABLE,
+      KOA_PLAIN_TABLE,
     ]
     await c.query(`truncate ${perRun.map((n) => `"${SCHEMA}"."${n}"`).join(', ')}`)
   })

@@ -121,6 +121,7 @@ export function httpVariants(): { variants: HttpVariant[]; missing: string[] } {
   add({ group: 'express', name: 'connect-redis', app: 'express', variant: 'connect-redis', postgres: false })
   add({ group: 'express', name: 'MemoryStore', app: 'express', variant: 'memory', postgres: false })
   add({ group: 'koa', name: '@pgstore/koa', app: 'koa', variant: 'pgstore', postgres: true }, 'koa')
+  add({ group: 'koa', name: 'plain pg store (koa)', app: 'koa', variant: 'plain', postgres: true })
   add({ group: 'koa', name: 'koa-session (cookie)', app: 'koa', variant: 'cookie', postgres: false }, 'koa')
   const nodeArgs = ['--conditions=react-server']
   add(

@@ -36,7 +36,7 @@ const SCENARIOS = ['read', 'write', 'login'] as const
 /** The variants each row of a group is divided by, one ratio column each. */
 const PEERS: Record<string, string[]> = {
   express: ['MemoryStore', 'connect-redis', 'connect-pg-simple'],
-  koa: ['koa-session (cookie)'],
+  koa: ['koa-session (cookie)', 'plain pg store (koa)'],
   next: ['iron-session'],
   hono: ['hono-sessions (cookie)'],
   'react-router': ['createCookieSessionStorage'],

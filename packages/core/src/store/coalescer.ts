@@ -16,7 +16,7 @@
  *
  * @example
  * ```ts
- * const reads = new Coalescer({ limit: 2, bound: 256, ordered: false, retryAlone: () => true }, stats)
+ * const reads = new Coalescer({ limit: 1, bound: 256, ordered: false, retryAlone: () => true }, stats)
  * const row = await reads.run(getLane, digest, digest)
  * ```
  */
@@ -97,15 +97,25 @@ export class Coalescer {
   }
 
   run<I, O>(lane: Lane<I, O>, key: string, input: I): Promise<O> {
+    if (this.#queue.length === 0 && this.#inFlight < this.#options.limit && !this.#busy.has(key)) {
+      // The quiet path: the single-row statement itself, with no batch around it.
+      const keys = [key]
+      this.#hold(keys, 1)
+      const release = () => this.#release(keys)
+      let answer: Promise<O>
+      try {
+        answer = lane.one(input)
+      } catch (err) {
+        release()
+        return Promise.reject(err)
+      }
+      answer.then(release, release)
+      return answer
+    }
     return new Promise<O>((resolve, reject) => {
       const call = { key, input, resolve, reject } as Call
-      const batch = { lane, calls: [call], keys: new Set([key]) } as Batch
-      if (this.#queue.length === 0 && this.#inFlight < this.#options.limit && !this.#busy.has(key)) {
-        this.#send(batch)
-        return
-      }
       this.#stats.waited++
-      this.#join(batch, call)
+      this.#join({ lane, calls: [call], keys: new Set([key]) } as Batch, call)
       this.#pump()
     })
   }
@@ -147,27 +157,35 @@ export class Coalescer {
     }
   }
 
+  /** Counts a statement of `size` calls going out and marks its keys busy. */
+  #hold(keys: Iterable<string>, size: number): void {
+    const stats = this.#stats
+    stats.calls += size
+    stats.statements++
+    stats.largest = Math.max(stats.largest, size)
+    countSize(stats, size)
+    this.#inFlight++
+    if (this.#options.ordered) for (const key of keys) this.#busy.set(key, (this.#busy.get(key) ?? 0) + 1)
+  }
+
+  /** A statement came back: its keys are free and the next waiting batch may go. */
+  #release(keys: Iterable<string>): void {
+    this.#inFlight--
+    if (this.#options.ordered) {
+      for (const key of keys) {
+        const n = this.#busy.get(key)! - 1
+        if (n === 0) this.#busy.delete(key)
+        else this.#busy.set(key, n)
+      }
+    }
+    this.#pump()
+  }
+
   #send(batch: Batch): void {
     const stats = this.#stats
     const { calls, lane } = batch
-    stats.calls += calls.length
-    stats.statements++
-    stats.largest = Math.max(stats.largest, calls.length)
-    countSize(stats, calls.length)
-    this.#inFlight++
-    if (this.#options.ordered)
-      for (const key of batch.keys) this.#busy.set(key, (this.#busy.get(key) ?? 0) + 1)
-    const done = () => {
-      this.#inFlight--
-      if (this.#options.ordered) {
-        for (const key of batch.keys) {
-          const n = this.#busy.get(key)! - 1
-          if (n === 0) this.#busy.delete(key)
-          else this.#busy.set(key, n)
-        }
-      }
-      this.#pump()
-    }
+    this.#hold(batch.keys, calls.length)
+    const done = () => this.#release(batch.keys)
     const alone = (call: Call) => lane.one(call.input).then(call.resolve, call.reject)
     if (calls.length === 1) {
       void alone(calls[0]!).then(done)

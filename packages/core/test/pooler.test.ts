@@ -94,7 +94,7 @@ describe.each([
       await Promise.all(sids.slice(0, 100).map((sid) => store.destroy(sid)))
       const after = await Promise.all(sids.map((sid) => store.get(sid)))
       expect(after.filter((x) => x === null)).toHaveLength(100)
-      // 200 calls at once while 2 statements are in flight: most went coalesced, named or not.
+      // 200 calls at once while a statement is in flight: most went coalesced, named or not.
       expect(store.batchStats.largest).toBeGreaterThan(1)
       expect(store.batchStats.statements).toBeLessThan(store.batchStats.calls)
       // Coalesced, the 600 calls made only a few statements, which may all have found the server

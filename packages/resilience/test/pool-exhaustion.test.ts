@@ -72,7 +72,7 @@ it('fails the calls that cannot get a connection in time with a typed error, and
     prune: false,
     queryTimeout: QUERY_TIMEOUT,
     connectTimeout: 300,
-    // Coalesced, the burst would be 2 statements at a time and never wait for a connection; each call's
+    // Coalesced, the burst would be 2 statements at a time (a read and a write) and never wait for a connection; each call's
     // own statement is what fills this pool.
     coalesce: false,
   })

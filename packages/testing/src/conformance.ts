@@ -260,7 +260,7 @@ export function describeStoreConformance(
         [sids.slice(0, 50).map(digest)],
       )
       expect(moved).toHaveLength(50)
-      // 100 calls made at once while 2 statements are in flight: the rest share statements.
+      // 100 calls made at once while a statement is in flight: the rest share statements.
       const stats = store.batchStats?.()
       if (before && stats) {
         expect(stats.largest).toBeGreaterThan(1)

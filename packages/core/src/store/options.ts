@@ -117,8 +117,8 @@ export interface PgStoreOptions<TData extends object = SessionData> {
   preparedStatements?: boolean
   /**
    * Coalesce concurrent hot calls (get, set, create, update, touch, destroy): a call goes out at once
-   * while fewer than 2 statements of its kind (reads or writes) are in flight; calls that come while 2 are
-   * in flight join the next one, sent as one statement of up to 256 calls. Each call keeps its own answer,
+   * while no statement of its kind (reads or writes) is in flight; calls that come while one is in flight
+   * join the next one, sent as one statement of up to 256 calls when it comes back. Each call keeps its own answer,
    * error and timeout; calls for one session keep their order. `false` sends every call alone.
    * @default true
    */

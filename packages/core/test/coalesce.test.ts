@@ -121,6 +121,22 @@ describe.each(drivers)('coalescing on %s', (_name, kind, setup) => {
     expect(carriedAtLeast(before, after, asked.length - 1)).toBeGreaterThanOrEqual(1)
   })
 
+  it('splits calls over the bound of 256 into several statements, none larger', async () => {
+    const sids = Array.from({ length: 600 }, newSessionId)
+    const before = store.batchStats
+    const created = await Promise.all(sids.map((sid, n) => store.create(sid, { n })))
+    expect(created.every((ok) => ok === true)).toBe(true)
+    const read = await Promise.all(sids.map((sid) => store.get(sid)))
+    expect(read).toEqual(sids.map((_sid, n) => ({ n })))
+    const after = store.batchStats
+    expect(after.largest).toBe(256)
+    expect(after.sizes.length).toBe(257)
+    // 599 calls of each kind waited behind the first: at least 3 statements each, 2 of them full.
+    expect(carriedAtLeast(before, after, 256)).toBeGreaterThanOrEqual(4)
+    expect(after.statements - before.statements).toBeGreaterThanOrEqual(8)
+    expectConsistent(after)
+  })
+
   it('hands out copies of its statistics: a read never changes under the caller', async () => {
     const first = store.batchStats
     const sizes = [...first.sizes]

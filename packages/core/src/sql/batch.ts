@@ -76,20 +76,25 @@ export function prepareBatchQueries(db: AnyPgDatabase, t: SessionTable, options:
   const upsert = (p: unknown) => sql`${insertInto(p)} ${assign(upsertSet)} returning ${written}`
   const insert = (p: unknown) =>
     sql`${insertInto(p)} ${assign(replaceDead)} where ${dead} returning ${written}`
+  // The rows to change, joined by id. The id array lets the planner look each row up by primary key: joined
+  // only to the function scan (estimated at 100 rows), it would hash the table's live rows, 8.8 ms instead
+  // of 0.15 for 8 rows of a 2,000-row table. The CTE is read twice, so the parameter travels once.
+  const changeRows = (p: unknown, columns: SQL, set: Record<string, SQL>) =>
+    sql`with ${INPUT} as (select * from json_to_recordset(${p}::text::json) as pgstore_row(${columns})) update ${t} set ${assign(set)} from ${INPUT} where ${t.id} = ${from('id')} and ${t.id} = any(array(select ${from('id')} from ${INPUT})) and ${live} returning ${written}`
   // An update only finds live rows, so a revoked or expired session stays gone (see hot.ts).
   const update = (p: unknown) =>
-    sql`update ${t} set ${assign({
+    changeRows(p, writeColumns, {
       data: from('data'),
       userId: from('user_id'),
       updatedAt: sql`now()`,
       expiresAt: cappedExpiry(from('expires_at')),
-    })} from ${input(p, writeColumns)} where ${t.id} = ${from('id')} and ${live} returning ${written}`
+    })
   const touch = (p: unknown) =>
-    sql`update ${t} set ${assign({
+    changeRows(p, sql.raw('id text, expires_at timestamptz, user_id text'), {
       expiresAt: cappedExpiry(from('expires_at')),
       updatedAt: sql`now()`,
       userId: sql`coalesce(${t.userId}, ${from('user_id')})`,
-    })} from ${input(p, sql.raw('id text, expires_at timestamptz, user_id text'))} where ${t.id} = ${from('id')} and ${live} returning ${written}`
+    })
   const prefix = noticePrefix(options.notice.instance)
   const destroy = (p: unknown) =>
     sql`delete from ${t} where ${ids(p)} returning ${t.id}, pg_notify(${options.notice.channel}, ${prefix} || ${t.id})`

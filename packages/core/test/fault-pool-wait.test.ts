@@ -19,6 +19,8 @@ beforeAll(async () => {
     prune: false,
     poolSize: 1,
     connectTimeout: 100,
+    // Coalesced, the second write would wait for the first in the store, not for a connection in the pool.
+    coalesce: false,
   })
   await store.set(newSessionId(), { warm: true })
   await installSlowTrigger(db, db.table, {

@@ -7,6 +7,7 @@
 import { type BatchStats, isPgStoreError, newSessionId, PgStore, type PgStoreOptions } from '@pgstore/core'
 import { type DbKind, digest, useTestDatabase } from '@pgstore/testing'
 import { drizzle } from 'drizzle-orm/postgres-js'
+import pg from 'pg'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -275,6 +276,40 @@ describe('coalescing keeps each call its own timeout (PostgreSQL)', () => {
       }
       expect(store.batchStats.waited).toBeGreaterThanOrEqual(4)
     } finally {
+      await store.close()
+    }
+  })
+})
+
+describe('a statement hung past queryTimeout gives up its slot (PostgreSQL)', () => {
+  const db = useTestDatabase('pg', { createTable: true })
+
+  it('lets the writes of other sessions through while it still waits on a lock', async () => {
+    // No server-side bound, so the update waits on the row lock for as long as the lock is held.
+    const store = new PgStore<Data>({
+      db: db.db,
+      table: db.table,
+      prune: false,
+      queryTimeout: 300,
+      statementTimeout: 0,
+    })
+    const locker = new pg.Client({ connectionString: db.url })
+    await locker.connect()
+    try {
+      const sid = newSessionId()
+      await store.create(sid, { n: 1 })
+      await locker.query('begin')
+      await locker.query(`select 1 from ${db.sessions} where id = $1 for update`, [digest(sid)])
+      const hung = await store.update(sid, { n: 2 }).catch((e: unknown) => e)
+      expect(isPgStoreError(hung, 'TIMEOUT')).toBe(true)
+      // Past its caller's timeout, the hung update no longer holds the one write slot.
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      const other = newSessionId()
+      expect(await store.create(other, { n: 3 })).toBe(true)
+      expect(await store.get(other)).toEqual({ n: 3 })
+      await locker.query('rollback')
+    } finally {
+      await locker.end()
       await store.close()
     }
   })

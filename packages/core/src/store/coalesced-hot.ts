@@ -30,8 +30,14 @@ function rowError(err: unknown): boolean {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|25|53|57)/.test(code)
 }
 
-export function coalesceHot(one: HotQueries, many: BatchQueries, stats: BatchStats): HotQueries {
-  const options = { limit: COALESCE_LIMIT, bound: COALESCE_BOUND, retryAlone: rowError }
+/** `stall`: the store's queryTimeout, the longest any call waits for its statement (0: no bound). */
+export function coalesceHot(
+  one: HotQueries,
+  many: BatchQueries,
+  stats: BatchStats,
+  stall: number,
+): HotQueries {
+  const options = { limit: COALESCE_LIMIT, bound: COALESCE_BOUND, retryAlone: rowError, stall }
   const reads = new Coalescer({ ...options, ordered: false }, stats)
   const writes = new Coalescer({ ...options, ordered: true }, stats)
   const get: Lane<string, Awaited<ReturnType<HotQueries['get']>>> = {

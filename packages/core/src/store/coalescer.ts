@@ -16,7 +16,7 @@
  *
  * @example
  * ```ts
- * const reads = new Coalescer({ limit: 1, bound: 256, ordered: false, retryAlone: () => true }, stats)
+ * const reads = new Coalescer({ limit: 1, bound: 256, ordered: false, retryAlone: () => true, stall: 10_000 }, stats)
  * const row = await reads.run(getLane, digest, digest)
  * ```
  */
@@ -80,6 +80,12 @@ export interface CoalescerOptions {
   ordered: boolean
   /** True when a batch's error may be one call's, and the batch did not run: each call goes again alone. */
   retryAlone(err: unknown): boolean
+  /**
+   * Ms after which a statement still in flight stops holding its slot (0: never): every caller of it has
+   * timed out by then, and a statement hung on a dead connection must not stop the calls after it. Its
+   * keys stay busy until it settles, so a later write of the same session still waits for it.
+   */
+  stall: number
 }
 
 export class Coalescer {
@@ -99,9 +105,7 @@ export class Coalescer {
   run<I, O>(lane: Lane<I, O>, key: string, input: I): Promise<O> {
     if (this.#queue.length === 0 && this.#inFlight < this.#options.limit && !this.#busy.has(key)) {
       // The quiet path: the single-row statement itself, with no batch around it.
-      const keys = [key]
-      this.#hold(keys, 1)
-      const release = () => this.#release(keys)
+      const release = this.#hold([key], 1)
       let answer: Promise<O>
       try {
         answer = lane.one(input)
@@ -157,35 +161,46 @@ export class Coalescer {
     }
   }
 
-  /** Counts a statement of `size` calls going out and marks its keys busy. */
-  #hold(keys: Iterable<string>, size: number): void {
+  /**
+   * Counts a statement of `size` calls going out and marks its keys busy; the function returned is called
+   * once it settles. Its slot is freed then, or after `stall` ms if that comes first.
+   */
+  #hold(keys: Iterable<string>, size: number): () => void {
     const stats = this.#stats
     stats.calls += size
     stats.statements++
     stats.largest = Math.max(stats.largest, size)
     countSize(stats, size)
     this.#inFlight++
-    if (this.#options.ordered) for (const key of keys) this.#busy.set(key, (this.#busy.get(key) ?? 0) + 1)
-  }
-
-  /** A statement came back: its keys are free and the next waiting batch may go. */
-  #release(keys: Iterable<string>): void {
-    this.#inFlight--
-    if (this.#options.ordered) {
-      for (const key of keys) {
-        const n = this.#busy.get(key)! - 1
-        if (n === 0) this.#busy.delete(key)
-        else this.#busy.set(key, n)
-      }
+    const { ordered, stall } = this.#options
+    if (ordered) for (const key of keys) this.#busy.set(key, (this.#busy.get(key) ?? 0) + 1)
+    let holding = true
+    const free = () => {
+      if (!holding) return
+      holding = false
+      this.#inFlight--
+      this.#pump()
     }
-    this.#pump()
+    const timer = stall > 0 ? setTimeout(free, stall) : undefined
+    timer?.unref?.()
+    return () => {
+      clearTimeout(timer)
+      if (ordered) {
+        for (const key of keys) {
+          const n = this.#busy.get(key)! - 1
+          if (n === 0) this.#busy.delete(key)
+          else this.#busy.set(key, n)
+        }
+      }
+      if (holding) free()
+      else this.#pump()
+    }
   }
 
   #send(batch: Batch): void {
     const stats = this.#stats
     const { calls, lane } = batch
-    this.#hold(batch.keys, calls.length)
-    const done = () => this.#release(batch.keys)
+    const done = this.#hold(batch.keys, calls.length)
     const alone = (call: Call) => lane.one(call.input).then(call.resolve, call.reject)
     if (calls.length === 1) {
       void alone(calls[0]!).then(done)

@@ -245,7 +245,12 @@ export class Connection {
     const hot = prepareHotQueries(primary, table, hotOptions)
     this.#connected = {
       hot: this.#settings.coalesce
-        ? coalesceHot(hot, prepareBatchQueries(primary, table, hotOptions), this.batchStats)
+        ? coalesceHot(
+            hot,
+            prepareBatchQueries(primary, table, hotOptions),
+            this.batchStats,
+            this.#settings.queryTimeout,
+          )
         : hot,
       admin: new AdminStatements(db, table, this.#notice),
       resolved,

@@ -9,11 +9,15 @@ import type { HotQueries } from '../sql/hot'
 import { type BatchStats, Coalescer, type Lane } from './coalescer'
 
 /**
- * Statements in flight per coalescer before calls wait. Measured (bench/README.md, 2026-12-06): 1 beat 2
- * and 3 on every scenario at 16 and 64 connections, since each statement fewer saves the app a round trip's
- * CPU, and a quiet store still sends each call at once.
+ * Statements in flight per coalescer: the first goes with whatever waits, a second only with at least
+ * COALESCE_EAGER calls, which pay for its round trip many times over. Measured (bench/README.md,
+ * 2026-12-06): against 1 in flight, store-level get went from 1.62x to 3.38x connect-pg-simple and HTTP
+ * reads at 16 connections from 4,214 to 4,816 req/s, while the six HTTP rows at 16 and 64 connections summed
+ * the same (17,398 and 17,397 req/s); a plain 2 in flight (eager 1) sent twice the statements and lost on
+ * every HTTP row. A quiet store still sends each call at once.
  */
-export const COALESCE_LIMIT = 1
+export const COALESCE_LIMIT = 2
+export const COALESCE_EAGER = 8
 /** Most calls in one statement: caps its size (256 sessions of data); 64 connections never reached 70. */
 export const COALESCE_BOUND = 256
 
@@ -37,7 +41,13 @@ export function coalesceHot(
   stats: BatchStats,
   stall: number,
 ): HotQueries {
-  const options = { limit: COALESCE_LIMIT, bound: COALESCE_BOUND, retryAlone: rowError, stall }
+  const options = {
+    limit: COALESCE_LIMIT,
+    eager: COALESCE_EAGER,
+    bound: COALESCE_BOUND,
+    retryAlone: rowError,
+    stall,
+  }
   const reads = new Coalescer({ ...options, ordered: false }, stats)
   const writes = new Coalescer({ ...options, ordered: true }, stats)
   const get: Lane<string, Awaited<ReturnType<HotQueries['get']>>> = {

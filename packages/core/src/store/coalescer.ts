@@ -1,9 +1,10 @@
 /**
- * Adaptive coalescing of concurrent hot statements. A call goes out at once, alone, while fewer than
- * `limit` statements of its coalescer are in flight, so a quiet store adds no latency; a call that comes
- * while `limit` are in flight waits and joins the next batch, which goes as one statement (at most `bound`
- * calls) as soon as one in flight comes back. A round trip costs the app far more CPU than the statement
- * costs the server (bench/README.md), so under load many calls share one.
+ * Adaptive coalescing of concurrent hot statements. A call goes out at once, alone, when no statement of
+ * its coalescer is in flight, so a quiet store adds no latency; a call that comes while one is in flight
+ * waits and joins the next batch, which goes as one statement (at most `bound` calls) as soon as the one in
+ * flight comes back, or at once when it reaches `eager` calls while fewer than `limit` are in flight. A
+ * round trip costs the app far more CPU than the statement costs the server (bench/README.md), so under
+ * load many calls share one, and a second statement in flight must carry enough calls to pay for itself.
  *
  * Every caller keeps its own answer and its own error: a batch that one of its rows failed (`retryAlone` says
  * which errors those are) is sent again call by call, so one bad row never fails its neighbours; any other
@@ -16,7 +17,10 @@
  *
  * @example
  * ```ts
- * const reads = new Coalescer({ limit: 1, bound: 256, ordered: false, retryAlone: () => true, stall: 10_000 }, stats)
+ * const reads = new Coalescer(
+ *   { limit: 2, eager: 8, bound: 256, ordered: false, retryAlone: () => true, stall: 10_000 },
+ *   stats,
+ * )
  * const row = await reads.run(getLane, digest, digest)
  * ```
  */
@@ -76,6 +80,8 @@ export interface CoalescerOptions {
   limit: number
   /** Most calls in one statement. */
   bound: number
+  /** A batch of this many calls goes while fewer than `limit` are in flight; a smaller one only when none is. */
+  eager: number
   /** Calls for one key keep their order (see the module doc). */
   ordered: boolean
   /** True when a batch's error may be one call's, and the batch did not run: each call goes again alone. */
@@ -103,7 +109,7 @@ export class Coalescer {
   }
 
   run<I, O>(lane: Lane<I, O>, key: string, input: I): Promise<O> {
-    if (this.#queue.length === 0 && this.#inFlight < this.#options.limit && !this.#busy.has(key)) {
+    if (this.#queue.length === 0 && this.#room(1) && !this.#busy.has(key)) {
       // The quiet path: the single-row statement itself, with no batch around it.
       const release = this.#hold([key], 1)
       let answer: Promise<O>
@@ -122,6 +128,12 @@ export class Coalescer {
       this.#join({ lane, calls: [call], keys: new Set([key]) } as Batch, call)
       this.#pump()
     })
+  }
+
+  /** Whether a statement of `size` calls may go now. */
+  #room(size: number): boolean {
+    const { limit, eager } = this.#options
+    return this.#inFlight === 0 || (this.#inFlight < limit && size >= eager)
   }
 
   /** Resolves once nothing waits and nothing is in flight (before the pool ends). */
@@ -150,7 +162,7 @@ export class Coalescer {
 
   /** Sends waiting batches, oldest first, while there is room and (ordered) none of its keys is busy. */
   #pump(): void {
-    while (this.#queue.length > 0 && this.#inFlight < this.#options.limit) {
+    while (this.#queue.length > 0 && this.#room(this.#queue[0]!.calls.length)) {
       const head = this.#queue[0]!
       if (this.#options.ordered && [...head.keys].some((key) => this.#busy.has(key))) break
       this.#queue.shift()

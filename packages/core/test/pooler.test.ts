@@ -114,7 +114,15 @@ describe('named statements through PgBouncer transaction mode', () => {
 
   it('switches to unnamed statements once when named ones collide, and every call still answers', async () => {
     // One statement per call (coalesce: false), so named statements meet server connections that did
-    // not prepare them (26000) or did already (42P05); the store switches once and retries.
+    // not prepare them (26000) or did already (42P05); the store switches once and retries. With 19 of
+    // PgBouncer's 20 server connections held in open transactions, the store's 8 clients share the last
+    // one, so the second client to prepare a statement always finds it there.
+    const holders = Array.from({ length: 19 }, () => new pg.Client({ connectionString: url }))
+    for (const holder of holders) {
+      await holder.connect()
+      await holder.query('begin')
+      await holder.query('select 1')
+    }
     const store = new PgStore({ connectionString: url, table: db.table, poolSize: 8, coalesce: false })
     const reports: PgStoreError[] = []
     store.on('backgroundError', (err) => reports.push(err))
@@ -126,6 +134,7 @@ describe('named statements through PgBouncer transaction mode', () => {
       expect(store.healthy).toBe(true)
     } finally {
       await store.close()
+      await Promise.all(holders.map((holder) => holder.end()))
     }
   })
 })

@@ -80,7 +80,7 @@ export function prepareBatchQueries(db: AnyPgDatabase, t: SessionTable, options:
   // only to the function scan (estimated at 100 rows), it would hash the table's live rows, 8.8 ms instead
   // of 0.15 for 8 rows of a 2,000-row table. The CTE is read twice, so the parameter travels once.
   const changeRows = (p: unknown, columns: SQL, set: Record<string, SQL>) =>
-    sql`with ${INPUT} as (select * from json_to_recordset(${p}::text::json) as pgstore_row(${columns})) update ${t} set ${assign(set)} from ${INPUT} where ${t.id} = ${from('id')} and ${t.id} = any(array(select ${from('id')} from ${INPUT})) and ${live} returning ${written}`
+    sql`with ${INPUT} as (select * from ${input(p, columns)}) update ${t} set ${assign(set)} from ${INPUT} where ${t.id} = ${from('id')} and ${t.id} = any(array(select ${from('id')} from ${INPUT})) and ${live} returning ${written}`
   // An update only finds live rows, so a revoked or expired session stays gone (see hot.ts).
   const update = (p: unknown) =>
     changeRows(p, writeColumns, {

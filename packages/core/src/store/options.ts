@@ -119,8 +119,8 @@ export interface PgStoreOptions<TData extends object = SessionData> {
    * Coalesce concurrent hot calls (get, set, create, update, touch, destroy): a call goes out at once
    * while no statement of its kind (reads or writes) is in flight; calls that come while one is in flight
    * join the next one, sent as one statement of up to 256 calls when it comes back, or at once as a second
-   * statement in flight when it has 8 calls. Each call keeps its own answer,
-   * error and timeout; calls for one session keep their order. `false` sends every call alone.
+   * statement in flight when it has 8 calls. Each call keeps its own answer, error and timeout; calls for
+   * one session keep their order. `false` sends every call alone.
    * @default true
    */
   coalesce?: boolean
